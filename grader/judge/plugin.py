@@ -1,0 +1,166 @@
+"""The pytest plugin that turns a run of hidden checks into one result per component.
+
+Checks are ordinary pytest functions marked `@pytest.mark.component("micrograd.mul")`. They
+get the worker through the `student` fixture and raise `CheckFailed` with a learner-facing
+message. The first check of a component that does not pass decides its status; the rest of
+that component's checks are skipped, which keeps a hanging component to one timeout.
+"""
+from __future__ import annotations
+
+import random
+import traceback
+
+import pytest
+from _pytest.reports import TestReport
+
+from grader.manifest import Module
+from grader.model import ComponentResult, Status
+from grader.worker.client import StudentFailure, Worker
+
+OUTPUT_PER_COMPONENT = 2000
+
+
+class CheckFailed(AssertionError):
+    """A check's verdict: the student's code ran and gave the wrong answer."""
+
+    def __init__(self, message: str, hint: str = "", details: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.details = details or []
+
+
+class StudentHandle:
+    """What checks call: the worker, with output attributed to the running component."""
+
+    def __init__(self, plugin: "GradingPlugin"):
+        self._plugin = plugin
+
+    def call(self, probe: str, *, load=(), **args):
+        worker = self._plugin.worker
+        try:
+            value, output = worker.call(self._plugin.module.name, probe, load=load, **args)
+        except StudentFailure as failure:
+            self._plugin.note_output(failure.output)
+            raise
+        self._plugin.note_output(output)
+        return value
+
+
+def component_of(item) -> str | None:
+    marker = item.get_closest_marker("component")
+    return marker.args[0] if marker else None
+
+
+class GradingPlugin:
+    def __init__(self, module: Module, worker: Worker, seed: int, only: set[str] | None = None):
+        self.module = module
+        self.worker = worker
+        self.run_seed = seed  # not `self.seed`: pytest would take that for the fixture
+        self.only = only
+        self.decided: dict[str, ComponentResult] = {}
+        self.passed_checks: dict[str, int] = {}
+        self.outputs: dict[str, list[str]] = {}
+        self.internal_errors: list[str] = []
+        self._current: str | None = None
+
+    # -- fixtures --------------------------------------------------------------------------
+    @pytest.fixture(scope="session")
+    def student(self):
+        return StudentHandle(self)
+
+    @pytest.fixture
+    def seed(self):
+        return self.run_seed
+
+    @pytest.fixture
+    def rng(self, request):
+        # One stream per check, so adding a check never changes another check's inputs.
+        return random.Random(f"{self.run_seed}:{request.node.name}")
+
+    # -- hooks -----------------------------------------------------------------------------
+    def pytest_configure(self, config):
+        config.addinivalue_line("markers", "component(id): the manifest component a check belongs to")
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.internal_errors.append(str(report.longrepr))
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        order = {c.id: i for i, c in enumerate(self.module.components)}
+        kept = []
+        for item in items:
+            comp = component_of(item)
+            if comp not in order:
+                self.internal_errors.append(f"check {item.nodeid} names no known component ({comp!r})")
+            elif self.only is None or comp in self.only:
+                kept.append(item)
+        kept.sort(key=lambda it: order[component_of(it)])
+        items[:] = kept
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item):
+        self._current = component_of(item)
+        if self._current in self.decided:
+            pytest.skip("component already decided")
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item, call):
+        # Our own report, so pytest never formats a traceback (parsing source) that nobody reads.
+        comp = component_of(item)
+        excinfo = call.excinfo
+        if excinfo is None:
+            outcome, longrepr = "passed", None
+        elif excinfo.errisinstance(pytest.skip.Exception):
+            outcome, longrepr = "skipped", (str(item.path), 0, str(excinfo.value))
+        else:
+            outcome, longrepr = "failed", f"{excinfo.typename}: {excinfo.value}"
+        if comp not in self.decided and outcome != "skipped":
+            if outcome == "failed":
+                self._decide(comp, excinfo.value)
+            elif call.when == "call":
+                self.passed_checks[comp] = self.passed_checks.get(comp, 0) + 1
+        return TestReport(item.nodeid, item.location, {}, outcome, longrepr, call.when,
+                          duration=call.duration, start=call.start, stop=call.stop)
+
+    def note_output(self, text: str) -> None:
+        if text and self._current:
+            self.outputs.setdefault(self._current, []).append(text)
+
+    # -- verdicts --------------------------------------------------------------------------
+    def _decide(self, comp_id: str, exc: BaseException) -> None:
+        comp = self.module.component(comp_id)
+        hint, details = "", []
+        if isinstance(exc, StudentFailure):
+            status, message, details = exc.status, exc.message, exc.details
+        elif isinstance(exc, CheckFailed):
+            status, message, hint, details = Status.FAILED, exc.message, exc.hint, exc.details
+        else:  # a bug in the kit, not in the submission: say so rather than blame the student
+            status = Status.ERROR
+            message = f"internal error in the grader ({type(exc).__name__}: {exc}); please report it"
+            details = traceback.format_exception(type(exc), exc, exc.__traceback__)[-6:]
+        self.decided[comp_id] = self._result(comp, status, message, hint or (comp.hints[0] if comp.hints else ""), details)
+
+    def _result(self, comp, status, message="", hint="", details=()):
+        output = "".join(self.outputs.get(comp.id, []))
+        if len(output) > OUTPUT_PER_COMPONENT:
+            output = output[:OUTPUT_PER_COMPONENT] + f"\n... ({len(output) - OUTPUT_PER_COMPONENT} more characters)"
+        return ComponentResult(
+            id=comp.id, title=comp.title, status=status, max_score=comp.points, message=message,
+            hint=hint, bonus=comp.bonus, output=output, details=list(details),
+        )
+
+    def results(self) -> list[ComponentResult]:
+        """One result per manifest component (of the selection), whatever happened."""
+        results = []
+        for comp in self.module.components:
+            if self.only is not None and comp.id not in self.only:
+                continue
+            if comp.id in self.decided:
+                results.append(self.decided[comp.id])
+            elif self.passed_checks.get(comp.id):
+                results.append(self._result(comp, Status.PASSED))
+            else:
+                why = "; ".join(self.internal_errors)[:500] or "no check ran for this component"
+                results.append(self._result(comp, Status.ERROR, f"internal error in the grader: {why}"))
+        return results

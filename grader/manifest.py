@@ -1,0 +1,71 @@
+"""Reads `manifest.toml`: the modules and components the grader scores, as data."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+MANIFEST_PATH = Path(__file__).with_name("manifest.toml")
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    title: str
+    file: str  # relative to exercises/, e.g. "micrograd/engine.py"
+    symbol: str  # what to open in that file
+    points: float
+    hints: tuple[str, ...]
+    bonus: bool = False
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    title: str
+    lecture: str
+    suite: str  # folder under grader/suites
+    worker: str  # "pure" (no torch in the worker) or "torch" (torch pre-imported)
+    components: tuple[Component, ...]
+
+    def component(self, component_id: str) -> Component:
+        for c in self.components:
+            if c.id == component_id:
+                return c
+        raise KeyError(component_id)
+
+
+@lru_cache(maxsize=None)
+def load(path: Path = MANIFEST_PATH) -> dict[str, Module]:
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    modules = {}
+    for name, m in raw["modules"].items():
+        comps = tuple(
+            Component(
+                id=c["id"],
+                title=c["title"],
+                file=c["file"],
+                symbol=c["symbol"],
+                points=float(c.get("points", 1)),
+                hints=tuple(c.get("hints", ())),
+                bonus=bool(c.get("bonus", False)),
+            )
+            for c in m["components"]
+        )
+        modules[name] = Module(name, m["title"], m.get("lecture", ""), m["suite"], m["worker"], comps)
+    return modules
+
+
+def module_names() -> list[str]:
+    return list(load())
+
+
+def find_component(component_id: str) -> tuple[Module, Component]:
+    module = load()[component_id.split(".", 1)[0]]
+    return module, module.component(component_id)

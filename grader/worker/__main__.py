@@ -1,0 +1,3 @@
+from grader.worker.server import main
+
+main()

@@ -1,0 +1,202 @@
+"""Judge side of the worker: start it, call probes with a timeout, replace it when it dies.
+
+Every way a call can go wrong becomes a `StudentFailure` with a status from SPEC §5, so the
+judge's checks only ever see either data or one exception type.
+"""
+from __future__ import annotations
+
+import collections
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.model import Status
+from grader.worker import protocol
+
+STDERR_TAIL = 3000  # characters of the worker's raw stderr kept to explain a crash
+
+
+class StudentFailure(Exception):
+    """The student's code did not produce data: it raised, hung, or killed its process."""
+
+    def __init__(self, status: Status, message: str, output: str = "", details: list[str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.output = output
+        self.details = details or []
+
+
+@dataclass
+class WorkerConfig:
+    exercises: Path
+    forbid: tuple[str, ...] = ()
+    preload: tuple[str, ...] = ()
+    timeout: float = 10.0  # seconds per call
+    memory_mb: int = 4096
+    deadline: float | None = None  # time.monotonic() after which every call is refused
+
+
+def _format_error(err: dict) -> tuple[Status, str, list[str]]:
+    where = ""
+    if err["frames"]:
+        last = err["frames"][-1]
+        where = f" ({last['file']} line {last['line']}, in {last['function']}: {last['code'].strip()})"
+    if err["type"] == "BadResult":
+        return Status.FAILED, err["message"], []
+    if err["type"] == "NotImplementedError":
+        text = err["message"] or "NotImplementedError"
+        return Status.TODO, f"not implemented yet: {text}{where}", []
+    message = f"{err['type']}: {err['message']}{where}" if err["message"] else f"{err['type']}{where}"
+    details = [f"  {f['file']} line {f['line']}, in {f['function']}: {f['code'].strip()}" for f in err["frames"]]
+    return Status.ERROR, message, details
+
+
+@dataclass
+class Worker:
+    config: WorkerConfig
+    process: subprocess.Popen | None = None
+    _loaded: set = field(default_factory=set)
+    _sticky: dict = field(default_factory=dict)  # load key -> StudentFailure that must not be retried
+    _stderr_tail: collections.deque = field(default_factory=lambda: collections.deque(maxlen=64))
+    _workdir: tempfile.TemporaryDirectory | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.process is not None:
+            return
+        self._workdir = tempfile.TemporaryDirectory(prefix="grade-worker-")
+        req_r, self._req_w = os.pipe()
+        self._resp_r, resp_w = os.pipe()
+        cmd = [
+            sys.executable, "-I", "-m", "grader.worker",
+            "--req-fd", str(req_r), "--resp-fd", str(resp_w),
+            "--exercises", str(self.config.exercises),
+            "--forbid", ",".join(self.config.forbid),
+            "--preload", ",".join(self.config.preload),
+            "--memory-mb", str(self.config.memory_mb),
+        ]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "GITHUB_"))}
+        env["PYTHONHASHSEED"] = "0"  # set iteration order must not make a grade flaky
+        self.process = subprocess.Popen(
+            cmd, pass_fds=(req_r, resp_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, cwd=self._workdir.name, env=env, start_new_session=True,
+        )
+        os.close(req_r)
+        os.close(resp_w)
+        self._loaded = set()
+        self._stderr_tail.clear()
+        threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True).start()
+
+    def _drain(self, stream) -> None:
+        # Anything written straight to fd 1 or 2 (C code, os.write, faulthandler) lands here.
+        # Reading it all keeps the student from blocking on a full pipe; we keep only a tail.
+        for chunk in iter(lambda: stream.read1(65536), b""):
+            self._stderr_tail.append(chunk.decode("utf-8", "replace"))
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
+        for fd in (self._req_w, self._resp_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.process = None
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # -- calls -----------------------------------------------------------------------------
+    def load(self, name: str, reference: dict[str, str] | None = None) -> None:
+        key = (name, tuple(sorted((reference or {}).items())))
+        if key in self._sticky:
+            raise self._sticky[key]
+        if key in self._loaded and self.process is not None:
+            return
+        try:
+            self._request({"op": "load", "name": name, "reference": reference or {}}, what=f"importing {name}")
+        except StudentFailure as failure:
+            # Import is deterministic: do not pay a timeout (or a crash) twice for it.
+            self._sticky[key] = failure
+            raise
+        self._loaded.add(key)
+
+    def call(self, module: str, probe: str, *, load=(), **args):
+        """Run `grader.probes.<module>.<probe>(student, **args)` after loading `load`.
+
+        `load` is a list of (module name, reference dict) pairs; returns (value, output)."""
+        for name, reference in load:
+            self.load(name, reference)
+        return self._request({"op": "call", "module": module, "probe": probe, "args": args}, what=probe)
+
+    def _request(self, request: dict, what: str):
+        self.start()
+        timeout = self.config.timeout
+        if self.config.deadline is not None:
+            timeout = min(timeout, self.config.deadline - time.monotonic())
+            if timeout <= 0:
+                raise StudentFailure(Status.TIMEOUT, "not run: the time budget for this module ran out")
+        try:
+            protocol.write_frame(self._req_w, request)
+            ready, _, _ = select.select([self._resp_r], [], [], timeout)
+            if not ready:
+                self.stop()
+                raise StudentFailure(
+                    Status.TIMEOUT,
+                    f"timed out after {timeout:.1f} s while {what} (an infinite loop, or far too slow)",
+                )
+            reply = self._read_reply(timeout)
+        except TimeoutError:
+            self.stop()
+            raise StudentFailure(Status.TIMEOUT, f"timed out after {timeout:.1f} s while {what}") from None
+        except (EOFError, BrokenPipeError, OSError, protocol.ProtocolError) as exc:
+            raise self._crashed(what, exc) from None
+        if reply.get("ok"):
+            return reply.get("value"), reply.get("output", "")
+        status, message, details = _format_error(reply["error"])
+        raise StudentFailure(status, message, reply.get("output", ""), details)
+
+    def _read_reply(self, timeout: float):
+        # The reply has started to arrive; a worker that stalls mid-frame still hits the limit.
+        reply = protocol.read_frame(self._resp_r, deadline=time.monotonic() + timeout)
+        if not isinstance(reply, dict):
+            raise protocol.ProtocolError("reply is not an object")
+        return reply
+
+    def _crashed(self, what: str, exc: BaseException) -> StudentFailure:
+        process = self.process
+        code = process.wait(timeout=5) if process is not None else None
+        time.sleep(0.05)  # let the drain thread collect the last words
+        tail = "".join(self._stderr_tail)[-STDERR_TAIL:]
+        self.stop()
+        if code is not None and code < 0:
+            try:
+                how = f"killed by signal {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"killed by signal {-code}"
+        else:
+            how = f"exited with status {code}"
+        hint = ""
+        if code == -signal.SIGKILL or "MemoryError" in tail:
+            hint = f" (perhaps the memory cap of {self.config.memory_mb} MB)"
+        return StudentFailure(Status.CRASHED, f"the process running your code {how}{hint} while {what}", tail)
