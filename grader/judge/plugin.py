@@ -46,6 +46,16 @@ class StudentHandle:
         self._plugin.note_output(output)
         return value
 
+    def prefetched(self, name: str):
+        """The answer of a probe the suite started early (its package's `prefetch`)."""
+        try:
+            value, output = self._plugin.prefetched[name].result()
+        except StudentFailure as failure:
+            self._plugin.note_output(failure.output)
+            raise
+        self._plugin.note_output(output)
+        return value
+
 
 def component_of(item) -> str | None:
     marker = item.get_closest_marker("component")
@@ -53,8 +63,10 @@ def component_of(item) -> str | None:
 
 
 class GradingPlugin:
-    def __init__(self, module: Module, worker: Worker, seed: int, only: set[str] | None = None):
+    def __init__(self, module: Module, worker: Worker, seed: int, only: set[str] | None = None,
+                 prefetched: dict | None = None):
         self.module = module
+        self.prefetched = prefetched or {}
         self.worker = worker
         self.run_seed = seed  # not `self.seed`: pytest would take that for the fixture
         self.only = only

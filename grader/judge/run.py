@@ -54,9 +54,11 @@ def grade_module(name: str, exercises: Path, options: Options) -> ModuleResult:
         exercises=exercises, forbid=kind["forbid"], preload=kind["preload"], timeout=options.timeout,
         memory_mb=options.memory_mb, deadline=started + options.budget,
     )
-    with Worker(config) as worker:
-        only = None if options.only is None else set(options.only)
-        plugin = GradingPlugin(module, worker, options.seed, only)
+    only = None if options.only is None else set(options.only)
+    with contextlib.ExitStack() as stack:
+        worker = stack.enter_context(Worker(config))
+        prefetched = _prefetch(module, config, options.seed, only, stack)
+        plugin = GradingPlugin(module, worker, options.seed, only, prefetched)
         args = [
             str(SUITES / module.suite), "-c", str(SUITES / "pytest.ini"), "--rootdir", str(SUITES),
             "-s", "--assert=plain", "--import-mode=importlib", "-W", "ignore",
@@ -70,6 +72,20 @@ def grade_module(name: str, exercises: Path, options: Options) -> ModuleResult:
             plugin.internal_errors.append(f"the hidden suite did not run (pytest exit code {int(code)})")
         components = plugin.results()
     return ModuleResult(name, module.title, components, options.seed, time.monotonic() - started)
+
+
+def _prefetch(module, config: WorkerConfig, seed: int, only, stack) -> dict:
+    """Start the suite's slow, torch-free probes now, each in a worker of its own, so they run
+    while this process imports torch and pytest (see the suite package's `prefetch`)."""
+    import importlib
+
+    suite = importlib.import_module(f"grader.suites.{module.suite}")
+    pending = {}
+    for name, (component, probe, load, args) in getattr(suite, "prefetch", lambda seed: {})(seed).items():
+        if only is None or component in only:
+            extra = stack.enter_context(Worker(config))
+            pending[name] = extra.submit(module.name, probe, load=load, **args)
+    return pending
 
 
 def grade(modules: list[str], exercises: Path, options: Options, all_modules: bool) -> RunResult:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import collections
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -149,39 +148,56 @@ class Worker:
             self.load(name, reference)
         return self._request({"op": "call", "module": module, "probe": probe, "args": args}, what=probe)
 
-    def _request(self, request: dict, what: str):
+    def submit(self, module: str, probe: str, *, load=(), **args) -> "Pending":
+        """Send the loads and the call now and collect the answer later (`Pending.result`).
+
+        Used to start slow checks in a worker of their own while the judge is still importing
+        torch. Each request keeps its own time limit, counted from now."""
         self.start()
+        requests = [{"op": "load", "name": n, "reference": r or {}} for n, r in load]
+        requests.append({"op": "call", "module": module, "probe": probe, "args": args})
+        try:
+            for request in requests:
+                protocol.write_frame(self._req_w, request)
+        except OSError as exc:
+            return Pending(self, 0, 0.0, probe, failure=self._crashed(probe, exc))
+        return Pending(self, len(requests), time.monotonic() + self.config.timeout * len(requests), probe)
+
+    def _limit(self) -> float:
         timeout = self.config.timeout
         if self.config.deadline is not None:
             timeout = min(timeout, self.config.deadline - time.monotonic())
             if timeout <= 0:
                 raise StudentFailure(Status.TIMEOUT, "not run: the time budget for this module ran out")
+        return timeout
+
+    def _request(self, request: dict, what: str):
+        self.start()
+        timeout = self._limit()
         try:
             protocol.write_frame(self._req_w, request)
-            ready, _, _ = select.select([self._resp_r], [], [], timeout)
-            if not ready:
-                self.stop()
-                raise StudentFailure(
-                    Status.TIMEOUT,
-                    f"timed out after {timeout:.1f} s while {what} (an infinite loop, or far too slow)",
-                )
-            reply = self._read_reply(timeout)
+        except OSError as exc:
+            raise self._crashed(what, exc) from None
+        return self._receive(time.monotonic() + timeout, what)
+
+    def _receive(self, deadline: float, what: str):
+        """One reply, as (value, output), or the StudentFailure it amounts to."""
+        try:
+            reply = protocol.read_frame(self._resp_r, deadline=deadline)
+            if not isinstance(reply, dict):
+                raise protocol.ProtocolError("reply is not an object")
         except TimeoutError:
             self.stop()
-            raise StudentFailure(Status.TIMEOUT, f"timed out after {timeout:.1f} s while {what}") from None
-        except (EOFError, BrokenPipeError, OSError, protocol.ProtocolError) as exc:
+            limit = self.config.timeout
+            raise StudentFailure(
+                Status.TIMEOUT, f"timed out after {limit:g} s while {what} (an infinite loop, or far too slow)"
+            ) from None
+        except (EOFError, OSError, protocol.ProtocolError) as exc:
             raise self._crashed(what, exc) from None
         if reply.get("ok"):
             return reply.get("value"), reply.get("output", "")
         status, message, details = _format_error(reply["error"])
         raise StudentFailure(status, message, reply.get("output", ""), details)
-
-    def _read_reply(self, timeout: float):
-        # The reply has started to arrive; a worker that stalls mid-frame still hits the limit.
-        reply = protocol.read_frame(self._resp_r, deadline=time.monotonic() + timeout)
-        if not isinstance(reply, dict):
-            raise protocol.ProtocolError("reply is not an object")
-        return reply
 
     def _crashed(self, what: str, exc: BaseException) -> StudentFailure:
         process = self.process
@@ -200,3 +216,22 @@ class Worker:
         if code == -signal.SIGKILL or "MemoryError" in tail:
             hint = f" (perhaps the memory cap of {self.config.memory_mb} MB)"
         return StudentFailure(Status.CRASHED, f"the process running your code {how}{hint} while {what}", tail)
+
+
+class Pending:
+    """The answer to `Worker.submit`, read when a check asks for it."""
+
+    def __init__(self, worker: Worker, replies: int, deadline: float, what: str, failure=None):
+        self.worker, self.replies, self.deadline, self.what = worker, replies, deadline, what
+        self._outcome = failure
+
+    def result(self):
+        if self._outcome is None:
+            try:
+                for _ in range(self.replies):
+                    self._outcome = self.worker._receive(self.deadline, self.what)
+            except StudentFailure as failure:
+                self._outcome = failure
+        if isinstance(self._outcome, StudentFailure):
+            raise self._outcome
+        return self._outcome

@@ -92,7 +92,7 @@ def run_case(student, component: str, graph: list, out_grad: float, preset: dict
     data, grads = torch_reference(graph, out_grad, preset)
     where = context(graph, out_grad) + seed_note
     names = leaf_names(graph)
-    label = lambda i: names.get(i) or f"({expression(graph, i, names)})"  # noqa: E731
+    label = lambda i: names.get(i) or expression(graph, i, names)  # noqa: E731
 
     for i in range(len(graph)):
         expect_close(got["data"][i], data[i], what=f"forward value of {label(i)}", context=where)

@@ -99,7 +99,8 @@ def torch_reference(graph, out_grad: float, preset: dict | None = None):
     for n in nodes:
         if n.requires_grad and not n.is_leaf:
             n.retain_grad()
-    nodes[-1].backward(torch.tensor(out_grad, dtype=torch.float64))
+    # Scale instead of backward(gradient=...): that path imports sympy, a third of a second.
+    (nodes[-1] * out_grad).backward()
     data = [float(n.detach()) for n in nodes]
     grads = [float(n.grad) if n.grad is not None else 0.0 for n in nodes]
     for i, g in (preset or {}).items():

@@ -1,0 +1,53 @@
+"""Fixtures for testing the kit: grading a folder in-process, and making broken submissions."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.judge.run import Options, grade_module
+from grader.model import ModuleResult, Status
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+
+
+def grade_folder(exercises: Path, module: str = "micrograd", seed: int = 1234, **options) -> ModuleResult:
+    return grade_module(module, exercises, Options(seed=seed, **options))
+
+
+def statuses(result: ModuleResult) -> dict[str, Status]:
+    return {c.id: c.status for c in result.components}
+
+
+def not_passed(result: ModuleResult) -> dict[str, Status]:
+    return {c.id: c.status for c in result.components if c.status is not Status.PASSED}
+
+
+def by_id(result: ModuleResult, component: str):
+    return next(c for c in result.components if c.id == component)
+
+
+def make_submission(tmp_path: Path, edits: dict[str, list[tuple[str, str]]] | None = None,
+                    files: dict[str, str] | None = None) -> Path:
+    """A copy of the solutions with textual edits ({"micrograd/engine.py": [(old, new)]}) and
+    whole files replaced or added ({"micrograd/nn.py": "..."}). Each edit must apply."""
+    exercises = tmp_path / "student" / "exercises"
+    shutil.copytree(SOLUTIONS, exercises, ignore=shutil.ignore_patterns("__pycache__"))
+    for rel, pairs in (edits or {}).items():
+        path = exercises / rel
+        text = path.read_text()
+        for old, new in pairs:
+            assert old in text, f"edit does not apply to {rel}: {old!r}"
+            text = text.replace(old, new, 1)
+        path.write_text(text)
+    for rel, text in (files or {}).items():
+        (exercises / rel).write_text(text)
+    return exercises
+
+
+@pytest.fixture
+def submission(tmp_path):
+    return lambda edits=None, files=None: make_submission(tmp_path, edits, files)

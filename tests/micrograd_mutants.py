@@ -1,0 +1,84 @@
+"""Realistic broken micrograd submissions: each a learner's mistake, the components it must
+fail (and no others), and words the feedback must contain to call the mistake by name."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENGINE, NN, TRAIN, GRADCHECK = "micrograd/engine.py", "micrograd/nn.py", "micrograd/train.py", "micrograd/gradcheck.py"
+
+
+@dataclass
+class Mutant:
+    name: str
+    edits: dict
+    fails: set
+    says: list = field(default_factory=list)  # substrings of the first failing component's message
+
+
+RECURSIVE_BACKWARD = '''        topo = []
+        visited = set()
+        def build_topo(v):
+            if v not in visited:
+                visited.add(v)
+                for child in v._prev:
+                    build_topo(child)
+                topo.append(v)
+        build_topo(self)
+        self.grad = 1.0
+        for node in reversed(topo):
+            node._backward()
+'''
+
+def solution_block(rel: str, component: str) -> str:
+    """The body of the solution block for `component` in solutions/<rel>, marker lines excluded."""
+    text = (Path(__file__).resolve().parent.parent / "solutions" / rel).read_text()
+    start = text.index("\n", text.index(f"# BEGIN SOLUTION {component}")) + 1
+    end = text.rindex("\n", 0, text.index("# END SOLUTION", start)) + 1
+    return text[start:end]
+
+
+MUTANTS = [
+    Mutant("gradcheck-forward-difference", {GRADCHECK: [("(f(up) - f(down)) / (2 * h)", "(f(up) - f(xs)) / h")]},
+           {"micrograd.gradcheck"}, ["one-sided difference"]),
+    Mutant("gradcheck-mutates-xs", {GRADCHECK: [("        up = list(xs)\n", "        up = xs\n"),
+                                                ("        up[i] += h\n", "        up[i] += h\n        f_up = f(up)\n        up[i] -= h\n")]},
+           {"micrograd.gradcheck"}),
+    Mutant("add-assigns-grad", {ENGINE: [("            self.grad += out.grad\n            other.grad += out.grad",
+                                          "            self.grad = out.grad\n            other.grad = out.grad")]},
+           {"micrograd.add"}, ["`=` instead of `+=`"]),
+    Mutant("mul-own-data", {ENGINE: [("self.grad += other.data * out.grad", "self.grad += self.data * out.grad"),
+                                      ("other.grad += self.data * out.grad", "other.grad += other.data * out.grad")]},
+           {"micrograd.mul"}, ["its *own* data"]),
+    Mutant("mul-no-rmul", {ENGINE: [("    def __rmul__(self, other):", "    def __rmul_disabled__(self, other):")]},
+           {"micrograd.mul"}, ["__rmul__"]),
+    Mutant("pow-exponent-not-lowered", {ENGINE: [("other * self.data ** (other - 1)", "other * self.data ** other")]},
+           {"micrograd.pow"}, ["exponent not lowered"]),
+    Mutant("rsub-wrong-order", {ENGINE: [("        return other + (-self)", "        return self + (-other)")]},
+           {"micrograd.neg_sub_div"}, ["forward value"]),
+    Mutant("log-derivative-of-output", {ENGINE: [("(1 / self.data) * out.grad", "(1 / out.data) * out.grad")]},
+           {"micrograd.exp_log"}, ["gradient"]),
+    Mutant("tanh-one-minus-t", {ENGINE: [("(1 - t ** 2) * out.grad", "(1 - t) * out.grad")]},
+           {"micrograd.tanh"}, ["`1 - t` instead of `1 - t**2`"]),
+    Mutant("relu-grad-at-zero", {ENGINE: [("(1.0 if out.data > 0 else 0.0)", "(1.0 if self.data >= 0 else 0.0)")]},
+           {"micrograd.relu"}, ["exactly 0"]),
+    Mutant("backward-zeroes-grads", {ENGINE: [("        self.grad = 1.0\n        for node in reversed(topo):",
+                                               "        for node in topo:\n            node.grad = 0.0\n"
+                                               "        self.grad = 1.0\n        for node in reversed(topo):")]},
+           {"micrograd.backward"}, ["before backward()"]),
+    Mutant("backward-no-seed", {ENGINE: [("        self.grad = 1.0\n        for node in reversed(topo):",
+                                          "        for node in reversed(topo):")]},
+           {"micrograd.backward", "micrograd.deep_graphs"}, ["did not seed"]),
+    Mutant("backward-forward-order", {ENGINE: [("        for node in reversed(topo):\n            node._backward()",
+                                                "        for node in topo:\n            node._backward()")]},
+           {"micrograd.backward", "micrograd.deep_graphs"}, ["reverse"]),
+    Mutant("backward-recursive-topo", {ENGINE: [(solution_block(ENGINE, "micrograd.backward"), RECURSIVE_BACKWARD)]},
+           {"micrograd.deep_graphs"}, ["RecursionError"]),
+    Mutant("nn-parameters-without-bias", {NN: [("        return self.w + [self.b]", "        return self.w")]},
+           {"micrograd.nn"}, ["biases are missing"]),
+    Mutant("train-no-zero-grad", {TRAIN: [("        model.zero_grad()\n", "")]},
+           {"micrograd.train"}, ["zero_grad"]),
+    Mutant("train-mean-loss", {TRAIN: [("    return sum((yout - ygt) ** 2 for ygt, yout in zip(ys, ypred))",
+                                        "    return sum((yout - ygt) ** 2 for ygt, yout in zip(ys, ypred)) * (1.0 / len(ys))")]},
+           {"micrograd.train"}, ["mean instead of the sum"]),
+]
