@@ -55,7 +55,7 @@ MUTANTS = [
     Mutant("pow-exponent-not-lowered", {ENGINE: [("other * self.data ** (other - 1)", "other * self.data ** other")]},
            {"micrograd.pow"}, ["exponent not lowered"]),
     Mutant("rsub-wrong-order", {ENGINE: [("        return other + (-self)", "        return self + (-other)")]},
-           {"micrograd.neg_sub_div"}, ["forward value"]),
+           {"micrograd.neg_sub_div"}, ["forward value", "swapping the operands in __rsub__"]),
     Mutant("log-derivative-of-output", {ENGINE: [("(1 / self.data) * out.grad", "(1 / out.data) * out.grad")]},
            {"micrograd.exp_log"}, ["gradient"]),
     Mutant("tanh-one-minus-t", {ENGINE: [("(1 - t ** 2) * out.grad", "(1 - t) * out.grad")]},

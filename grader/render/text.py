@@ -70,10 +70,12 @@ def _next_step(console: Console, result: RunResult) -> None:
 
 def render_text(result: RunResult, stream, *, verbose: bool = False, color: bool | None = None) -> None:
     console = _console(stream, color)
-    for m in result.modules:
+    for i, m in enumerate(result.modules):
+        if i:
+            console.print()
         _module(console, m, verbose)
-        console.print()
     if result.all_modules:
+        console.print()
         console.print(Text(f"Total: {result.score:g}/{result.max_score:g}", style="bold"))
     _next_step(console, result)
     console.print(Text(f"(seed {result.seed}: add --seed {result.seed} to repeat these exact checks)", style="dim"))

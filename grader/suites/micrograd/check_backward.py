@@ -124,9 +124,10 @@ def check_deep_chain(student, seed):
     for s in range(steps - 1, -1, -1):
         suffix[s] = suffix[s + 1] * factors[s]
     expected = [suffix[s + 1] for s in range(0, steps, DEEP_EVERY)]
-    expect_close(got["leaf_grad"], math.prod(factors), rtol=1e-9,
+    hint = "backward() runs here but gives wrong gradients: make micrograd.backward pass first."
+    expect_close(got["leaf_grad"], math.prod(factors), rtol=1e-9, hint=hint,
                  what="d(out)/dx at the bottom of a 100,000-node chain", context=f"(seed {seed})")
-    expect_close(got["checkpoints"], expected, rtol=1e-9, what="gradient along the chain",
+    expect_close(got["checkpoints"], expected, rtol=1e-9, what="gradient along the chain", hint=hint,
                  labels=[f"the node after step {s}" for s in range(0, steps, DEEP_EVERY)])
 
 

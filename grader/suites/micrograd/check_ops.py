@@ -94,8 +94,9 @@ def run_case(student, component: str, graph: list, out_grad: float, preset: dict
     names = leaf_names(graph)
     label = lambda i: names.get(i) or expression(graph, i, names)  # noqa: E731
 
-    for i in range(len(graph)):
-        expect_close(got["data"][i], data[i], what=f"forward value of {label(i)}", context=where)
+    for i, ins in enumerate(graph):
+        expect_close(got["data"][i], data[i], what=f"forward value of {label(i)}", context=where,
+                     mistakes=_swapped_operands(ins, got["data"]))
     expect(all(got["op_is_str"]), f"`_op` must be a str on every node {where}")
     if component not in COMPOSED:
         _check_prev(graph, got["prev"], component, label, where)
@@ -123,6 +124,17 @@ def _check_prev(graph, prev, component, label, where):
                 f"{where}; it holds {len(have['nodes']) + len(have['constants'])} node(s)",
                 "Pass the operands as `_children` when you create the output Value: Value(data, (self, other), '*').",
             )
+
+
+def _swapped_operands(ins, values) -> list[Mistake]:
+    """`2 - a` computed as `a - 2` (or `2 / a` as `a / 2`): the reflected op's order reversed."""
+    if ins[0] != "bin" or ins[1] not in "-/" or "c" not in ins[2]:
+        return []
+    c, x = ins[2]["c"], values[ins[3]["n"]] if "n" in ins[3] else ins[3]["c"]
+    swapped = x - c if ins[1] == "-" else (x / c if c else float("nan"))
+    method = REFLECTED[ins[1]]
+    return [Mistake(f"swapping the operands in {method} (it computes other {ins[1]} self)", swapped,
+                    f"In {method}(self, other), `other` is the number on the left: return other {ins[1]} self.")]
 
 
 def _name_reflected_mistake(failure: StudentFailure, graph: list) -> None:
