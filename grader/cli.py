@@ -1,9 +1,12 @@
-"""`grade`: thin click commands over the judge (SPEC §4)."""
+"""`grade`: thin click commands over the judge (SPEC §4).
+
+`grade MODULE [options]` is one command per module (and `all`), so that `grade fetch-data` and
+other utilities can sit beside them under the same name.
+"""
 from __future__ import annotations
 
 import secrets
 import sys
-from pathlib import Path
 
 import click
 
@@ -11,26 +14,10 @@ from grader import manifest
 from grader.submission import SubmissionError, resolve
 
 EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
+FORMATS = ["text", "json"]
 
 
-def _modules_choice() -> click.Choice:
-    return click.Choice(manifest.module_names() + ["all"])
-
-
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("module", type=_modules_choice())
-@click.option("--submission", metavar="PATH", help="A student repository (holding exercises/) or an exercises/ folder.")
-@click.option("--solutions", is_flag=True, help="Grade the kit's own solutions/.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the result to FILE.")
-@click.option("--component", "-c", "components", multiple=True, metavar="ID",
-              help="Grade only this component (repeatable); the result lists only those.")
-@click.option("--seed", type=int, help="Seed for the randomised checks (default: a fresh one, shown in the result).")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds allowed per call into student code.")
-@click.option("--memory-mb", type=int, default=4096, show_default=True, help="Memory cap of the process running student code.")
-@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks into your code and what it printed.")
-def main(module, submission, solutions, fmt, output, components, seed, timeout, memory_mb, verbose):
-    """Grade MODULE (micrograd, bigram, mlp, batchnorm, or all) of a submission."""
+def _grade(module: str, submission, solutions, fmt, output, components, seed, timeout, memory_mb, verbose):
     from grader.judge.run import Options, grade
     from grader.render import RENDERERS
 
@@ -47,6 +34,8 @@ def main(module, submission, solutions, fmt, output, components, seed, timeout, 
             raise click.UsageError(f"unknown component(s) for {module}: {', '.join(unknown)}")
         only = frozenset(components)
         names = [n for n in names if any(c.id in only for c in manifest.load()[n].components)]
+    if any(manifest.load()[n].worker == "torch" for n in names):
+        _refuse_a_wrong_data_file()
     options = Options(seed=seed if seed is not None else secrets.randbelow(2**31), timeout=timeout,
                       memory_mb=memory_mb, only=only)
     result = grade(names, exercises, options, all_modules=module == "all")
@@ -57,3 +46,67 @@ def main(module, submission, solutions, fmt, output, components, seed, timeout, 
     else:
         render(result, sys.stdout, verbose=verbose)
     sys.exit(EXIT_PASSED if result.all_passed else EXIT_NOT_PASSED)
+
+
+def _refuse_a_wrong_data_file() -> None:
+    from grader.data import DataError, names_if_present
+
+    try:
+        names_if_present()
+    except DataError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _grade_command(module: str, help_text: str) -> click.Command:
+    @click.command(name=module, help=help_text)
+    @click.option("--submission", metavar="PATH",
+                  help="A student repository (holding exercises/) or an exercises/ folder.")
+    @click.option("--solutions", is_flag=True, help="Grade the kit's own solutions/.")
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+    @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the result to FILE.")
+    @click.option("--component", "-c", "components", multiple=True, metavar="ID",
+                  help="Grade only this component (repeatable); the result lists only those.")
+    @click.option("--seed", type=int, help="Seed for the randomised checks (default: fresh, shown in the result).")
+    @click.option("--timeout", type=float, default=10.0, show_default=True,
+                  help="Seconds allowed per call into student code.")
+    @click.option("--memory-mb", type=int, default=4096, show_default=True,
+                  help="Memory cap of the process running student code.")
+    @click.option("-v", "--verbose", is_flag=True, help="Show where your code raised and what it printed.")
+    def command(**kwargs):
+        _grade(module, **kwargs)
+
+    return command
+
+
+class KitGroup(click.Group):
+    def list_commands(self, ctx):
+        # Modules first, in the lectures' order, then the utilities.
+        modules = manifest.module_names() + ["all"]
+        return modules + sorted(c for c in self.commands if c not in modules)
+
+
+@click.group(cls=KitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def main():
+    """Grade your Zero to Hero exercises: grade MODULE [OPTIONS] (MODULE: micrograd, bigram, mlp,
+    batchnorm or all)."""
+
+
+for _name, _module in manifest.load().items():
+    main.add_command(_grade_command(_name, f"Grade the {_name} module: {_module.title}."))
+main.add_command(_grade_command("all", "Grade every module into one result."))
+
+
+@main.command("fetch-data")
+def fetch_data():
+    """Download names.txt (Karpathy's 32,033 names) into the kit's data folder and verify it."""
+    from grader.data import DataError, NAMES_SHA256, fetch_names, names_path, sha256
+
+    path = names_path()
+    if path.exists() and sha256(path) == NAMES_SHA256:
+        click.echo(f"names.txt is already at {path} (sha256 verified).")
+        return
+    try:
+        fetch_names(path)
+    except DataError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"names.txt saved to {path} (sha256 verified).")

@@ -1,4 +1,6 @@
-"""Reads `manifest.toml`: the modules and components the grader scores, as data."""
+"""Reads the manifest: the modules and components the grader scores, as data.
+
+One TOML file per module in `manifest_data/`; `MODULE_ORDER` is the lectures' order."""
 from __future__ import annotations
 
 import sys
@@ -11,7 +13,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-MANIFEST_PATH = Path(__file__).with_name("manifest.toml")
+MANIFEST_DIR = Path(__file__).with_name("manifest_data")
+MODULE_ORDER = ("micrograd", "bigram", "mlp", "batchnorm")
 
 
 @dataclass(frozen=True)
@@ -41,24 +44,31 @@ class Module:
         raise KeyError(component_id)
 
 
-@lru_cache(maxsize=None)
-def load(path: Path = MANIFEST_PATH) -> dict[str, Module]:
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    modules = {}
-    for name, m in raw["modules"].items():
-        comps = tuple(
-            Component(
-                id=c["id"],
-                title=c["title"],
-                file=c["file"],
-                symbol=c["symbol"],
-                points=float(c.get("points", 1)),
-                hints=tuple(c.get("hints", ())),
-                bonus=bool(c.get("bonus", False)),
-            )
-            for c in m["components"]
+def _module(raw: dict) -> Module:
+    m = raw["module"]
+    comps = tuple(
+        Component(
+            id=c["id"],
+            title=c["title"],
+            file=c["file"],
+            symbol=c["symbol"],
+            points=float(c.get("points", 1)),
+            hints=tuple(c.get("hints", ())),
+            bonus=bool(c.get("bonus", False)),
         )
-        modules[name] = Module(name, m["title"], m.get("lecture", ""), m["suite"], m["worker"], comps)
+        for c in raw["components"]
+    )
+    return Module(m["name"], m["title"], m.get("lecture", ""), m["suite"], m["worker"], comps)
+
+
+@lru_cache(maxsize=None)
+def load(folder: Path = MANIFEST_DIR) -> dict[str, Module]:
+    """Every module the kit has, in the lectures' order."""
+    modules = {}
+    for name in MODULE_ORDER:
+        path = folder / f"{name}.toml"
+        if path.is_file():
+            modules[name] = _module(tomllib.loads(path.read_text(encoding="utf-8")))
     return modules
 
 

@@ -18,8 +18,11 @@ class Mistake:
     """A classic mistake, and the numbers it would produce on the same inputs."""
 
     name: str  # e.g. "`=` instead of `+=` in _backward"
-    expected: object  # float or sequence: what the mistake gives
-    hint: str = ""
+    expected: object  # float, sequence or array: what the mistake gives; or a function giving it,
+    hint: str = ""  # called only when the check has failed (some are costly to compute)
+
+    def value(self):
+        return self.expected() if callable(self.expected) else self.expected
 
 
 def fmt(x: float) -> str:
@@ -86,7 +89,7 @@ def expect_close(got, expected, *, what: str, context: str = "", rtol: float = 1
     if bad and all(math.isfinite(float(v)) for v in e):
         message += f"; your result has {len(bad)} non-finite value(s) ({fmt(bad[0])})"
     for mistake in mistakes:
-        if all_close(got, mistake.expected, rtol, atol):
+        if all_close(got, mistake.value(), rtol, atol):
             message += f". This is exactly what {mistake.name} gives"
             hint = mistake.hint or hint
             break

@@ -1,19 +1,9 @@
-"""Realistic broken micrograd submissions: each a learner's mistake, the components it must
-fail (and no others), and words the feedback must contain to call the mistake by name."""
+"""micrograd mutants: see tests/mutants/__init__.py."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+from mutants import Mutant, solution_block
 
 ENGINE, NN, TRAIN, GRADCHECK = "micrograd/engine.py", "micrograd/nn.py", "micrograd/train.py", "micrograd/gradcheck.py"
-
-
-@dataclass
-class Mutant:
-    name: str
-    edits: dict
-    fails: set
-    says: list = field(default_factory=list)  # substrings of the first failing component's message
 
 
 RECURSIVE_BACKWARD = '''        topo = []
@@ -29,14 +19,6 @@ RECURSIVE_BACKWARD = '''        topo = []
         for node in reversed(topo):
             node._backward()
 '''
-
-def solution_block(rel: str, component: str) -> str:
-    """The body of the solution block for `component` in solutions/<rel>, marker lines excluded."""
-    text = (Path(__file__).resolve().parent.parent / "solutions" / rel).read_text()
-    start = text.index("\n", text.index(f"# BEGIN SOLUTION {component}")) + 1
-    end = text.rindex("\n", 0, text.index("# END SOLUTION", start)) + 1
-    return text[start:end]
-
 
 MUTANTS = [
     Mutant("gradcheck-forward-difference", {GRADCHECK: [("(f(up) - f(down)) / (2 * h)", "(f(up) - f(xs)) / h")]},

@@ -1,0 +1,1 @@
+"""The bigram suite (makemore part 1)."""

@@ -1,0 +1,111 @@
+"""The neural-net bigram: training pairs, forward, loss, and gradient descent."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from grader.judge.compare import Mistake, expect, expect_close
+from grader.judge.tensors import expect_array_close, expect_tensor
+from grader.references import bigram as ref
+from grader.suites.bigram.words import random_words, vocab
+
+BIGRAM = [("makemore.bigram", None)]
+
+
+def _gen(rng):
+    return torch.Generator().manual_seed(rng.randrange(2**31))
+
+
+@pytest.mark.component("bigram.pairs")
+def check_pairs(student, rng, seed):
+    words = random_words(rng)
+    stoi, _ = vocab(words)
+    got = student.call("pairs", load=BIGRAM, words=words, stoi=stoi)
+    xs, ys = ref.bigram_pairs(words, stoi)
+    n = len(xs)
+    gx = expect_tensor(got[0], "xs", dtype="int64", shape=(n,), hint="One entry per bigram of '.' + word + '.', as int64.")
+    gy = expect_tensor(got[1], "ys", dtype="int64", shape=(n,))
+    expect_array_close(gx, xs.numpy(), what="xs", rtol=0, atol=0, context=f"(random words, seed {seed})")
+    expect_array_close(gy, ys.numpy(), what="ys", rtol=0, atol=0, context=f"(random words, seed {seed})")
+
+
+def _model(rng):
+    words = random_words(rng)
+    stoi, _ = vocab(words)
+    V = len(stoi)
+    xs, ys = ref.bigram_pairs(words, stoi)
+    W = torch.randn((V, V), generator=_gen(rng))
+    return W, xs, ys
+
+
+@pytest.mark.component("bigram.forward")
+def check_forward(student, rng, seed):
+    W, xs, _ = _model(rng)
+    R = torch.randn((len(xs), W.shape[0]), generator=_gen(rng))
+    got = student.call("forward", load=BIGRAM, W=W.numpy(), xs=xs.numpy(), R=R.numpy())
+    where = f"(random W {tuple(W.shape)}, seed {seed})"
+    probs = expect_tensor(got["probs"], "bigram_forward(W, xs)", dtype="float32", shape=(len(xs), W.shape[0]))
+    Wr = W.clone().requires_grad_()
+    want = ref.bigram_forward(Wr, xs)
+    (want * R).sum().backward()
+    logits = W[xs]
+    expect_array_close(probs, want.detach().numpy(), what="bigram_forward(W, xs)", context=where, mistakes=[
+        Mistake("normalising over the wrong dimension (columns)", torch.softmax(logits, 0).numpy(),
+                "Each row (one example) must sum to 1: sum(dim=1, keepdim=True)."),
+        Mistake("forgetting to exponentiate the logits", (logits / logits.sum(1, keepdim=True)).numpy(),
+                "The logits are log-counts: counts = logits.exp() before normalising."),
+    ])
+    expect(got["grad"] is not None, f"bigram_forward's output is not differentiable in W {where}",
+           "Compute it with torch operations on W itself (no .data, .detach(), .item() or numpy).")
+    expect_array_close(got["grad"], Wr.grad.numpy(), what="gradient of sum(probs * R) with respect to W", context=where)
+
+
+@pytest.mark.component("bigram.loss")
+@pytest.mark.parametrize("reg", [None, 0.1], ids=["default-reg", "reg=0.1"])
+def check_loss(student, rng, seed, reg):
+    W, xs, ys = _model(rng)
+    got = student.call("loss", load=BIGRAM, W=W.numpy(), xs=xs.numpy(), ys=ys.numpy(), reg=reg)
+    r = 0.01 if reg is None else reg
+    call = "bigram_loss(W, xs, ys)" if reg is None else f"bigram_loss(W, xs, ys, reg={reg})"
+    value = expect_tensor(got["loss"], call, dtype="float32")
+    expect(value.size == 1, f"{call} should be a scalar tensor; it has shape {value.shape}")
+    Wr = W.clone().requires_grad_()
+    want = ref.bigram_loss(Wr, xs, ys, r)
+    want.backward()
+    p = ref.bigram_forward(W, xs)[torch.arange(len(ys)), ys]
+    data = float(-p.log().mean())
+    expect_close(float(value.reshape(())), float(want), rtol=1e-5, what=call, context=f"(seed {seed})", mistakes=[
+        Mistake("leaving out the regularisation", data, f"Add reg * (W**2).mean()."),
+        Mistake("(W**2).sum() instead of .mean() in the regularisation", data + r * float((W**2).sum()),
+                "The SPEC's term is reg * (W**2).mean()."),
+        Mistake("the sum of -log p instead of the mean", float(-p.log().sum()) + r * float((W**2).mean()),
+                "Average over the examples: .mean()."),
+    ])
+    expect(got["grad"] is not None, f"{call} is not differentiable in W")
+    expect_array_close(got["grad"], Wr.grad.numpy(), what=f"d({call})/dW", context=f"(seed {seed})")
+
+
+@pytest.mark.component("bigram.train")
+def check_train(student, rng, seed):
+    W, xs, ys = _model(rng)
+    steps, lr, reg = 4, 50.0, 0.01
+    got = student.call("train", load=BIGRAM, W=W.numpy(), xs=xs.numpy(), ys=ys.numpy(), steps=steps, lr=lr, reg=reg)
+
+    def trajectory(**kw):
+        Wr = W.clone().requires_grad_()
+        return ref.train_bigram(Wr, xs, ys, steps, lr, reg, **kw), Wr.detach().numpy()
+
+    want, W_final = trajectory()
+    expect(len(got["losses"]) == steps, f"train_bigram(steps={steps}) returned {len(got['losses'])} losses")
+    Wr = W.clone().requires_grad_()
+    after = ref.train_bigram(Wr, xs, ys, steps + 1, lr, reg)[1:]
+    expect_close(got["losses"], want, rtol=1e-4, what=f"losses of train_bigram(W, xs, ys, steps={steps}, lr={lr})",
+                 context=f"(seed {seed})", labels=[f"step {s}" for s in range(steps)], mistakes=[
+            Mistake("not resetting W.grad (gradients of earlier steps add up)", trajectory(reset_grad=False)[0],
+                    "Set W.grad = None before each loss.backward()."),
+            Mistake("stepping up the gradient (W.data += lr * W.grad)", trajectory(sign=1.0)[0],
+                    "Gradient descent: W.data += -lr * W.grad."),
+            Mistake("recording the loss after the update", after, "Append loss.item() before updating W."),
+        ])
+    expect_array_close(got["W"], W_final, rtol=1e-4, atol=1e-5, what="W after training", context=f"(seed {seed})")
