@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from pathlib import Path
 
 import click
 
@@ -72,10 +73,38 @@ def _grade_command(module: str, help_text: str) -> click.Command:
     @click.option("--memory-mb", type=int, default=4096, show_default=True,
                   help="Memory cap of the process running student code.")
     @click.option("-v", "--verbose", is_flag=True, help="Show where your code raised and what it printed.")
-    def command(**kwargs):
+    def command(challenge=False, budget=None, **kwargs):
+        if challenge:
+            _challenge(kwargs["submission"], kwargs["solutions"], kwargs["fmt"], kwargs["output"], budget)
         _grade(module, **kwargs)
 
+    if module == "mlp":  # the lecture's exercise E01, opt-in and never scored
+        command = click.option("--challenge", is_flag=True,
+                               help="Train with your own code and CHALLENGE settings on names.txt; "
+                                    "report the dev loss against 2.2 (not scored).")(command)
+        command = click.option("--budget", type=float, default=300.0, show_default=True,
+                               help="Seconds the challenge may train.")(command)
     return command
+
+
+def _challenge(submission, solutions, fmt, output, budget) -> None:
+    from grader.challenge import render_challenge, run_challenge
+    from grader.data import DataError
+
+    try:
+        exercises = resolve(submission, solutions)
+    except SubmissionError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        report = run_challenge(exercises, budget, progress=output is None and sys.stderr.isatty())
+    except DataError as exc:
+        raise click.UsageError(str(exc)) from None
+    text = render_challenge(report, "json" if fmt == "json" else "text")
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+    sys.exit(EXIT_PASSED if report.beaten else EXIT_NOT_PASSED)
 
 
 class KitGroup(click.Group):

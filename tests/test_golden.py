@@ -18,6 +18,10 @@ CASES = {  # name: (module, submission)
         "micrograd/train.py": [("        model.zero_grad()\n", "")],
     })),
     "bigram_stubs": ("bigram", lambda tmp: EXERCISES),
+    "mlp_stubs": ("mlp", lambda tmp: EXERCISES),
+    "mlp_naive_cross_entropy": ("mlp", lambda tmp: make_submission(tmp, {
+        "makemore/mlp.py": [("    shifted = logits - logits.max(dim=1, keepdim=True).values", "    shifted = logits")],
+    })),
     "bigram_keepdim_and_sign_mistakes": ("bigram", lambda tmp: make_submission(tmp, {
         "makemore/bigram.py": [("return P / P.sum(dim=1, keepdim=True)", "return P / P.sum(dim=1)"),
                                ("        W.data += -lr * W.grad\n", "        W.data += lr * W.grad\n")],

@@ -1,0 +1,1 @@
+"""The mlp suite (makemore part 2)."""

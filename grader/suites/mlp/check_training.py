@@ -1,0 +1,93 @@
+"""train_mlp, evaluate and sample_mlp, on the reference mlp_forward and reference parameters."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from grader.judge.compare import Mistake, expect, expect_close
+from grader.judge.plugin import CheckFailed
+from grader.judge.tensors import expect_array_close
+from grader.references import bigram as bigram_ref
+from grader.references import mlp as ref
+from grader.suites.bigram.words import itos_pairs, random_words
+from grader.suites.mlp.check_model import small_params
+from grader.worker.client import StudentFailure
+
+MLP = [("makemore.mlp", None)]
+
+
+def _data(rng, block=3):
+    words = random_words(rng, n_letters=6)
+    stoi, itos = bigram_ref.build_vocab(words)
+    X, Y = ref.build_dataset(words, stoi, block)
+    return X, Y, len(stoi), itos
+
+
+@pytest.mark.component("mlp.train")
+@pytest.mark.parametrize("schedule", [False, True], ids=["constant-lr", "lr-schedule"])
+def check_train(student, rng, seed, schedule):
+    X, Y, V, _ = _data(rng)
+    params = small_params(rng, vocab=V)
+    steps, batch = 5, 8
+    lr = [0.5, 0.5, 0.2, 0.1, 0.05] if schedule else 0.1
+    try:
+        got = student.call("train", load=MLP, params={k: v.numpy() for k, v in params.items()}, X=X.numpy(),
+                           Y=Y.numpy(), steps=steps, batch_size=batch, lr=lr, seed=seed)
+    except StudentFailure as failure:
+        if schedule and "function" in failure.message:
+            failure.message += ". Here lr is a schedule, a function of the step: use rate = lr(step) if callable(lr) else lr"
+        raise
+
+    def run(n=steps, gen_seed=seed, **kw):
+        P = {k: v.clone().requires_grad_() for k, v in params.items()}
+        rate = (lambda i: lr[min(i, steps - 1)]) if schedule else lr
+        g = None if gen_seed is None else torch.Generator().manual_seed(gen_seed)
+        return ref.train_mlp(P, X, Y, n, batch, rate, g, **kw), P
+
+    want, P = run()
+    call = f"train_mlp(params, X, Y, steps={steps}, batch_size={batch}, lr={'a schedule' if schedule else lr}, generator=g)"
+    expect(len(got["losses"]) == steps, f"{call} returned {len(got['losses'])} losses; expected {steps}")
+    expect_close(got["losses"], want, rtol=1e-4, what=f"losses of {call}", context=f"(seed {seed})",
+                 labels=[f"step {s}" for s in range(steps)], mistakes=[
+            Mistake("not resetting the gradients (p.grad = None) each step", lambda: run(reset_grad=False)[0],
+                    "Set every p.grad = None before loss.backward()."),
+            Mistake("stepping up the gradient", lambda: run(sign=1.0)[0], "p.data += -rate * p.grad."),
+            Mistake("recording the loss after the update", lambda: run(n=steps + 1)[0][1:],
+                    "Append loss.item() before the update."),
+        ], hint="Draw ix = torch.randint(0, X.shape[0], (batch_size,), generator=generator) each step, with the generator.")
+    for name in ref.NAMES:
+        expect_array_close(got["params"][name], P[name].detach().numpy(), rtol=1e-4, atol=1e-5,
+                           what=f"{name} after {call}", context=f"(seed {seed})")
+
+
+@pytest.mark.component("mlp.evaluate")
+def check_evaluate(student, rng, seed):
+    X, Y, V, _ = _data(rng)
+    params = small_params(rng, vocab=V)
+    got = student.call("evaluate", load=MLP, params={k: v.numpy() for k, v in params.items()}, X=X.numpy(), Y=Y.numpy())
+    want = ref.evaluate(params, X, Y)
+    expect_close(got["value"], want, rtol=1e-5, what="evaluate(params, X, Y)", context=f"(seed {seed})")
+    if got["graph_built"]:
+        raise CheckFailed("evaluate(params, X, Y) built an autograd graph (tensors were saved for a backward pass)",
+                          "Wrap the computation in `with torch.no_grad():`.")
+
+
+@pytest.mark.component("mlp.sampling")
+@pytest.mark.parametrize("block", [None, 4], ids=["default-block", "block_size=4"])
+def check_sampling(student, rng, seed, block):
+    _, _, V, itos = _data(rng)
+    params = small_params(rng, vocab=V, block=block or 3)
+    for k in range(2):
+        gen_seed = seed + k
+        got = student.call("sampling", load=MLP, params={k: v.numpy() for k, v in params.items()},
+                           itos=itos_pairs(itos), n=6, seed=gen_seed, block_size=block)
+        want = ref.sample_mlp(params, itos, 6, torch.Generator().manual_seed(gen_seed), block or 3)
+        if got != want:
+            if len(got) != len(want):
+                raise CheckFailed(f"sample_mlp(..., n=6) returned {len(got)} names")
+            i = next(i for i, (a, b) in enumerate(zip(got, want)) if a != b)
+            raise CheckFailed(
+                f"name {i + 1} of 6 differs: expected {want[i]!r} (the reference sampler with the same generator), "
+                f"got {got[i]!r} (random parameters, generator seed {gen_seed})",
+                "Use F.softmax(logits, dim=1) and torch.multinomial(probs, num_samples=1, generator=generator).item(), "
+                "one draw per character and no other draws.")
