@@ -1,0 +1,63 @@
+"""GitHub Actions: a job-summary table (to $GITHUB_STEP_SUMMARY when set) and one `::error`
+annotation per component that did not pass.
+
+Everything a student controls is escaped the way GitHub's toolkit escapes command data
+(% CR LF, and : , in properties), so no line we print can begin a workflow command of theirs;
+their program's own output is never printed here at all.
+"""
+from __future__ import annotations
+
+import os
+
+from grader import manifest
+from grader.model import RunResult, Status
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _cell(text: str) -> str:
+    # Markdown table cells: one line, no pipes, no HTML.
+    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", " ").replace("\n", " "))[:300]
+
+
+def summary_markdown(result: RunResult) -> str:
+    lines = [f"## Zero to Hero grader: {result.score:g} / {result.max_score:g}", "",
+             "| component | status | score | message |", "|---|---|---|---|"]
+    for m in result.modules:
+        for c in m.components:
+            mark = "✅" if c.status is Status.PASSED else "❌"
+            lines.append(f"| `{c.id}` | {mark} {c.status.value} | {c.score:g}/{c.max_score:g}"
+                         f"{' (bonus)' if c.bonus else ''} | {_cell(c.message)} |")
+    lines += ["", f"Seed {result.seed}: `--seed {result.seed}` repeats these checks.", ""]
+    return "\n".join(lines)
+
+
+def annotations(result: RunResult) -> list[str]:
+    out = []
+    for m in result.modules:
+        for c in m.components:
+            if c.status is Status.PASSED:
+                continue
+            _, comp = manifest.find_component(c.id)
+            props = f"file={escape_property('exercises/' + comp.file)},title={escape_property(c.id + ' ' + c.status.value)}"
+            text = c.message + (f" Hint: {c.hint}" if c.hint else "")
+            out.append(f"::error {props}::{escape_data(text)}")
+    return out
+
+
+def render_github(result: RunResult, stream, **_options) -> None:
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if path:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(summary_markdown(result))
+    else:
+        stream.write(summary_markdown(result))
+    for line in annotations(result):
+        stream.write(line + "\n")
