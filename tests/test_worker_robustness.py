@@ -125,3 +125,25 @@ def _alive(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+# -- torch modules: workers are forks of a pre-imported fork server -------------------------
+
+BIGRAM = "makemore/bigram.py"
+
+
+def test_forked_torch_workers_crash_hang_and_are_replaced(submission):
+    counts = "    V = len(stoi)\n    xs, ys = bigram_pairs(words, stoi)\n"
+    probs = "    P = N.float() + smoothing\n"
+    sub = submission({BIGRAM: [(counts, "    import os; os._exit(4)\n" + counts),
+                               (probs, "    while True:\n        pass\n" + probs)]})
+    result = grade_folder(sub, "bigram", timeout=1.5)
+    assert not_passed(result) == {"bigram.counts": Status.CRASHED, "bigram.probs": Status.TIMEOUT}
+    assert "exited with status 4" in by_id(result, "bigram.counts").message
+
+
+def test_a_segfault_in_a_forked_worker_is_a_crash(submission):
+    nll = "    xs, ys = bigram_pairs(words, stoi)\n    logprobs"
+    result = grade_folder(submission({BIGRAM: [(nll, "    import ctypes; ctypes.string_at(0)\n" + nll)]}), "bigram")
+    assert not_passed(result) == {"bigram.nll": Status.CRASHED}
+    assert "SIGSEGV" in by_id(result, "bigram.nll").message

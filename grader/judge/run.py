@@ -42,7 +42,17 @@ def _environ(**values):
                 os.environ[k] = v
 
 
-def grade_module(name: str, exercises: Path, options: Options) -> ModuleResult:
+def start_forkserver():
+    """A fork server with torch imported: every torch worker of this run is a fork of it. One
+    thread per worker: a grade must not depend on (or compete for) the machine's cores."""
+    from grader.worker.client import worker_env
+    from grader.worker.forkserver import ForkServer
+
+    env = {**worker_env(), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    return ForkServer(WORKER_KINDS["torch"]["preload"], env)
+
+
+def grade_module(name: str, exercises: Path, options: Options, forkserver=None) -> ModuleResult:
     import pytest  # here, not at the top: the worker starts first and imports while pytest loads
 
     from grader.judge.plugin import GradingPlugin
@@ -53,6 +63,7 @@ def grade_module(name: str, exercises: Path, options: Options) -> ModuleResult:
     config = WorkerConfig(
         exercises=exercises, forbid=kind["forbid"], preload=kind["preload"], timeout=options.timeout,
         memory_mb=options.memory_mb, deadline=started + options.budget,
+        forkserver=forkserver if module.worker == "torch" else None,
     )
     only = None if options.only is None else set(options.only)
     with contextlib.ExitStack() as stack:
@@ -88,6 +99,15 @@ def _prefetch(module, config: WorkerConfig, seed: int, only, stack) -> dict:
     return pending
 
 
-def grade(modules: list[str], exercises: Path, options: Options, all_modules: bool) -> RunResult:
-    results = [grade_module(name, exercises, options) for name in modules]
+def grade(modules: list[str], exercises: Path, options: Options, all_modules: bool, forkserver=None) -> RunResult:
+    """Grade `modules` of one submission; torch workers come from `forkserver` (one is started
+    for this call when none is given)."""
+    own = forkserver is None and any(manifest.load()[m].worker == "torch" for m in modules)
+    if own:
+        forkserver = start_forkserver()
+    try:
+        results = [grade_module(name, exercises, options, forkserver) for name in modules]
+    finally:
+        if own:
+            forkserver.close()
     return RunResult(results, options.seed, all_modules)

@@ -41,6 +41,7 @@ class WorkerConfig:
     timeout: float = 10.0  # seconds per call
     memory_mb: int = 4096
     deadline: float | None = None  # time.monotonic() after which every call is refused
+    forkserver: object | None = None  # a ForkServer with `preload` imported: fork instead of spawn
 
 
 def _format_error(err: dict) -> tuple[Status, str, list[str]]:
@@ -56,6 +57,12 @@ def _format_error(err: dict) -> tuple[Status, str, list[str]]:
     message = f"{err['type']}: {err['message']}{where}" if err["message"] else f"{err['type']}{where}"
     details = [f"  {f['file']} line {f['line']}, in {f['function']}: {f['code'].strip()}" for f in err["frames"]]
     return Status.ERROR, message, details
+
+
+def worker_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "GITHUB_"))}
+    env["PYTHONHASHSEED"] = "0"  # set iteration order must not make a grade flaky
+    return env
 
 
 @dataclass
@@ -74,6 +81,17 @@ class Worker:
         self._workdir = tempfile.TemporaryDirectory(prefix="grade-worker-")
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
+        if self.config.forkserver is not None:
+            self.process = self._fork(req_r, resp_w)
+        else:
+            self.process = self._spawn(req_r, resp_w)
+            os.close(req_r)
+            os.close(resp_w)
+        self._loaded = set()
+        self._stderr_tail.clear()
+        threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True).start()
+
+    def _spawn(self, req_r: int, resp_w: int) -> subprocess.Popen:
         cmd = [
             sys.executable, "-I", "-m", "grader.worker",
             "--req-fd", str(req_r), "--resp-fd", str(resp_w),
@@ -82,17 +100,21 @@ class Worker:
             "--preload", ",".join(self.config.preload),
             "--memory-mb", str(self.config.memory_mb),
         ]
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "GITHUB_"))}
-        env["PYTHONHASHSEED"] = "0"  # set iteration order must not make a grade flaky
-        self.process = subprocess.Popen(
+        return subprocess.Popen(
             cmd, pass_fds=(req_r, resp_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, cwd=self._workdir.name, env=env, start_new_session=True,
+            stderr=subprocess.STDOUT, cwd=self._workdir.name, env=worker_env(), start_new_session=True,
         )
-        os.close(req_r)
-        os.close(resp_w)
-        self._loaded = set()
-        self._stderr_tail.clear()
-        threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True).start()
+
+    def _fork(self, req_r: int, resp_w: int):
+        from grader.worker.forkserver import ForkedProcess
+
+        out_r, out_w = os.pipe()
+        server = self.config.forkserver
+        pid = server.spawn(self._workdir.name, str(self.config.exercises), self.config.forbid,
+                           self.config.memory_mb, [req_r, resp_w, out_w])
+        for fd in (req_r, resp_w, out_w):
+            os.close(fd)
+        return ForkedProcess(server, pid, os.fdopen(out_r, "rb"))
 
     def _drain(self, stream) -> None:
         # Anything written straight to fd 1 or 2 (C code, os.write, faulthandler) lands here.

@@ -106,6 +106,26 @@ def serve(req_fd: int, resp_fd: int, student: Student) -> None:
                 "todo": False, "forbidden_import": False}})
 
 
+def run(req_fd: int, resp_fd: int, exercises: str, forbid: tuple[str, ...], preload: tuple[str, ...],
+        memory_mb: int) -> None:
+    """Become a worker: limits, the submission on sys.path, then serve until the judge hangs up."""
+    _die_with_parent()
+    faulthandler.enable(file=sys.__stderr__)  # a segfault in student code leaves a traceback
+    for name in preload:
+        importlib.import_module(name)  # before the memory cap: torch maps a lot of address space
+    if memory_mb:
+        _cap_memory(memory_mb)
+    folder = Path(exercises)
+    sys.path.insert(0, str(folder))
+    sys.dont_write_bytecode = True  # never leave __pycache__ in a student's repository
+    # Student graphs are many small linked objects: collect rarely, and never rescan our own.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    student = Student(folder, forbid)
+    serve(req_fd, resp_fd, student)
+    os._exit(0)  # skip interpreter teardown: student objects' __del__ must not run after us
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="grader.worker")
     parser.add_argument("--req-fd", type=int, required=True)
@@ -115,22 +135,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--preload", default="")
     parser.add_argument("--memory-mb", type=int, default=0)
     args = parser.parse_args(argv)
-
-    _die_with_parent()
-    faulthandler.enable(file=sys.__stderr__)  # a segfault in student code leaves a traceback
-    for name in filter(None, args.preload.split(",")):
-        importlib.import_module(name)  # before the memory cap: torch maps a lot of address space
-    if args.memory_mb:
-        _cap_memory(args.memory_mb)
-    exercises = Path(args.exercises)
-    sys.path.insert(0, str(exercises))
-    sys.dont_write_bytecode = True  # never leave __pycache__ in a student's repository
-    # Student graphs are many small linked objects: collect rarely, and never rescan our own.
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
-    student = Student(exercises, tuple(filter(None, args.forbid.split(","))))
-    serve(args.req_fd, args.resp_fd, student)
-    os._exit(0)  # skip interpreter teardown: student objects' __del__ must not run after us
+    split = lambda text: tuple(filter(None, text.split(",")))  # noqa: E731
+    run(args.req_fd, args.resp_fd, args.exercises, split(args.forbid), split(args.preload), args.memory_mb)
 
 
 if __name__ == "__main__":
