@@ -4,6 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 
+PACKAGES = ("micrograd", "makemore")  # what an exercises folder holds
+
+
 class SubmissionError(Exception):
     """Bad usage or an unreadable submission: the CLI exits 2 with this message."""
 
@@ -47,6 +50,8 @@ def resolve(submission: str | None, solutions: bool, cwd: Path | None = None) ->
         return path.resolve()
     if (path / "exercises").is_dir():
         return (path / "exercises").resolve()
+    if any((path / package).is_dir() for package in PACKAGES):
+        return path.resolve()  # an exercises folder by another name (e.g. a Gradescope upload)
     raise SubmissionError(
         f"--submission {submission}: expected an exercises/ folder at {path / 'exercises'} "
-        "(or the path of an exercises/ folder itself)")
+        "(or the path of an exercises/ folder itself, holding micrograd/ or makemore/)")

@@ -19,6 +19,12 @@ WORKER_KINDS = {
 }
 
 
+def _preload(module) -> tuple[str, ...]:
+    # The probes (and what they import) load before the submission goes on sys.path, so a
+    # student file named like a standard module (random.py, json.py) cannot stand in for it.
+    return WORKER_KINDS[module.worker]["preload"] + (f"grader.probes.{module.name}",)
+
+
 @dataclass
 class Options:
     seed: int
@@ -61,7 +67,7 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None) 
     started = time.monotonic()
     kind = WORKER_KINDS[module.worker]
     config = WorkerConfig(
-        exercises=exercises, forbid=kind["forbid"], preload=kind["preload"], timeout=options.timeout,
+        exercises=exercises, forbid=kind["forbid"], preload=_preload(module), timeout=options.timeout,
         memory_mb=options.memory_mb, deadline=started + options.budget,
         forkserver=forkserver if module.worker == "torch" else None,
     )
