@@ -1,0 +1,67 @@
+"""batchnorm_backward against autograd (float64, through F.batch_norm) on random inputs. The
+probe runs it with autograd refused, so the gradients are the student's own arithmetic."""
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from grader.judge.compare import Mistake, expect
+from grader.judge.tensors import expect_array_close, expect_tensor
+from grader.references import batchnorm as ref
+from grader.suites.batchnorm.common import BATCHNORM, RTOL, columns, expect_no_graph, grad_atol, one_thread, randn
+
+BY_HAND = "Compute the gradients with tensor arithmetic only: no autograd, no requires_grad."
+SHAPE = "dgamma and dbeta have gamma's shape (dim,): sum over the batch without keepdim=True."
+CASES = {"n=8,dim=4": (8, 4, None), "n=2,dim=3,eps=1e-3": (2, 3, 1e-3), "n=32,dim=5,eps=0.01": (32, 5, 0.01)}
+
+
+@pytest.mark.component("batchnorm.backward")
+@pytest.mark.parametrize("case", list(CASES))
+def check_batchnorm_backward(student, rng, seed, case):
+    n, dim, eps = CASES[case]
+    scale, shift = columns(rng, dim)
+    x, dout = randn(rng, n, dim, scale=scale, shift=shift), randn(rng, n, dim)
+    gamma = randn(rng, dim, scale=0.5, shift=1.0)
+    got = student.call("backward", load=BATCHNORM, dout=dout.numpy(), x=x.numpy(), gamma=gamma.numpy(), eps=eps)
+    e = 1e-5 if eps is None else eps
+    call = f"batchnorm_backward(dout, x, gamma{'' if eps is None else f', eps={eps}'})"
+    where = f"for random x and dout of shape ({n}, {dim}) (seed {seed})"
+    expect(not got["changed"], f"{call} changed its input {got['changed'][0] if got['changed'] else ''} in place",
+           "Leave the inputs as they are: compute new tensors.")
+
+    # What PyTorch's own autograd says, in float64 so that only the student's float32 arithmetic is in the way.
+    x64, g64, b64 = (t.double().requires_grad_() for t in (x, gamma, torch.zeros(dim)))
+    with one_thread():
+        (F.batch_norm(x64, None, None, g64, b64, training=True, eps=e) * dout.double()).sum().backward()
+
+    def slip(part, **switch):
+        return lambda: ref.batchnorm_backward(dout, x, gamma, e, **switch)[part].numpy()
+
+    mistakes = {
+        "dx": [
+            Mistake("leaving out the mean term (the -dout.sum(0) that comes back through the batch mean)",
+                    slip(0, mean_term=False), "x moves the batch mean too: its path adds -dout.sum(0) inside the bracket."),
+            Mistake("a Bessel factor n/(n-1) on the variance term (right for the lecture's unbiased variance, not "
+                    "for this biased one)", slip(0, bessel=True),
+                    "This forward normalises with x.var(0, unbiased=False): no n/(n-1) appears in its gradient."),
+            Mistake("the gradient of the lecture's unbiased-variance batch norm (x.var(0) and its n/(n-1))",
+                    slip(0, unbiased=True),
+                    "The forward here normalises with the biased variance, x.var(0, unbiased=False)."),
+            Mistake("treating the variance as a constant (no xhat * sum(dout * xhat) term)", slip(0, var_term=False),
+                    "x moves the batch variance too: follow that path with the chain rule."),
+            Mistake("leaving gamma out of dx", slip(0, with_gamma=False), "out = gamma * xhat + beta: dxhat = gamma * dout."),
+        ],
+        "dgamma": [
+            Mistake("xhat from the unbiased variance", slip(1, unbiased=True), "xhat uses x.var(0, unbiased=False)."),
+            Mistake("dout.sum(0), the gradient of beta", dout.sum(0).numpy(), "dgamma = (dout * xhat).sum(0)."),
+        ],
+        "dbeta": [Mistake("the mean over the batch instead of the sum", dout.mean(0).numpy(), "dbeta = dout.sum(0).")],
+    }
+    for part, want, shape in (("dx", x64.grad, (n, dim)), ("dgamma", g64.grad, (dim,)), ("dbeta", b64.grad, (dim,))):
+        values = expect_tensor(got[part], f"{part} from {call}", dtype="float32", shape=shape,
+                               hint=SHAPE if part != "dx" else "dx has the shape (and dtype) of x.")
+        expect_no_graph(got[part], f"{part} from {call}", BY_HAND)
+        want = want.numpy()
+        expect_array_close(values, want, what=f"{part} from {call}", rtol=RTOL, atol=grad_atol(want), context=where,
+                           mistakes=mistakes[part])
