@@ -141,7 +141,10 @@ class Worker:
             self._workdir = None
 
     def __enter__(self):
-        self.start()
+        # A spawned worker starts now, importing while the judge does; a forked one starts at its
+        # first call, since asking the fork server waits until *it* has finished importing torch.
+        if self.config.forkserver is None:
+            self.start()
         return self
 
     def __exit__(self, *exc):
