@@ -50,7 +50,7 @@ class BatchOptions:
 def serve(seed: int, timeout: float, memory_mb: int) -> None:
     """Read submission paths (JSON lines) on stdin, write one JSON result line each on stdout."""
     from grader.judge.run import Options, grade, start_forkserver
-    from grader.submission import SubmissionError, resolve
+    from grader.submission import SubmissionError, prepare
 
     out = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # nothing else may write to the channel the parent reads
@@ -62,9 +62,9 @@ def serve(seed: int, timeout: float, memory_mb: int) -> None:
             started = time.monotonic()
             row = {"path": path}
             try:
-                exercises = resolve(path, False)
-                result = grade(names, exercises, Options(seed=seed, timeout=timeout, memory_mb=memory_mb),
-                               all_modules=True, forkserver=forkserver)
+                with prepare(path, False, names) as exercises:
+                    result = grade(names, exercises, Options(seed=seed, timeout=timeout, memory_mb=memory_mb),
+                                   all_modules=True, forkserver=forkserver)
                 row["result"] = result.to_json()
                 row["grading_seconds"] = sum(m.duration for m in result.modules)
             except SubmissionError as exc:

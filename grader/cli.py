@@ -18,14 +18,12 @@ EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
 FORMATS = ["text", "json", "junit", "gradescope", "github"]
 
 
-def _grade(module: str, submission, solutions, fmt, output, components, seed, timeout, memory_mb, verbose):
+def _grade(module: str, submission, solutions, fmt, output, components, seed, timeout, memory_mb, verbose,
+           watch=False):
     from grader.judge.run import Options, grade
     from grader.render import RENDERERS
+    from grader.submission import prepare
 
-    try:
-        exercises = resolve(submission, solutions)
-    except SubmissionError as exc:
-        raise click.UsageError(str(exc)) from None
     names = manifest.module_names() if module == "all" else [module]
     only = None
     if components:
@@ -39,7 +37,18 @@ def _grade(module: str, submission, solutions, fmt, output, components, seed, ti
         _refuse_a_wrong_data_file()
     options = Options(seed=seed if seed is not None else secrets.randbelow(2**31), timeout=timeout,
                       memory_mb=memory_mb, only=only)
-    result = grade(names, exercises, options, all_modules=module == "all")
+    if watch:
+        if output or fmt != "text":
+            raise click.UsageError("--watch shows text on the terminal: drop --output and --format")
+        _watch(names, submission, solutions, options, verbose)
+        return
+    try:
+        with prepare(submission, solutions, names) as exercises:
+            result = grade(names, exercises, options, all_modules=module == "all")
+    except SubmissionError as exc:
+        raise click.UsageError(str(exc)) from None
+    if submission is None and not solutions:
+        _remember(result)
     render = RENDERERS[fmt]
     if output:
         with open(output, "w", encoding="utf-8") as stream:
@@ -47,6 +56,51 @@ def _grade(module: str, submission, solutions, fmt, output, components, seed, ti
     else:
         render(result, sys.stdout, verbose=verbose)
     sys.exit(EXIT_PASSED if result.all_passed else EXIT_NOT_PASSED)
+
+
+def _remember(result) -> None:
+    """Keep the learner's progress (their own exercises only) for `grade list` and `grade`."""
+    from grader import progress
+    from grader.submission import find_checkout
+
+    root = find_checkout(Path.cwd())
+    if root is not None:
+        progress.record(root, result)
+
+
+def _watch(names, submission, solutions, options, verbose) -> None:
+    import dataclasses
+    import time
+
+    from grader import watch
+    from grader.judge.run import grade
+    from grader.render.text import render_text
+    from grader.submission import resolve
+
+    try:
+        folder = resolve(submission, solutions)
+    except SubmissionError as exc:
+        raise click.UsageError(str(exc)) from None
+    bonus_ids = frozenset(c.id for n in names for c in manifest.load()[n].components if c.bonus)
+    core_ids = frozenset(c.id for n in names for c in manifest.load()[n].components if not c.bonus)
+    chosen = options.only
+    click.echo(f"watching {folder} (Ctrl-C to stop)")
+
+    def grade_once(forkserver, bonus: bool) -> None:
+        ids = (bonus_ids if bonus else core_ids) & (chosen if chosen is not None else bonus_ids | core_ids)
+        if not ids:
+            return
+        started = time.monotonic()
+        result = grade([n for n in names if any(c.id in ids for c in manifest.load()[n].components)], folder,
+                       dataclasses.replace(options, only=ids), all_modules=False, forkserver=forkserver)
+        if not bonus:
+            click.echo(f"\n── {time.strftime('%H:%M:%S')} graded in {time.monotonic() - started:.2f} s ──")
+        render_text(result, sys.stdout, verbose=verbose, next_step=not bonus)
+        if submission is None and not solutions:
+            _remember(result)
+        sys.stdout.flush()
+
+    watch.run(names, folder, grade_once)
 
 
 def _refuse_a_wrong_data_file() -> None:
@@ -73,6 +127,7 @@ def _grade_command(module: str, help_text: str) -> click.Command:
     @click.option("--memory-mb", type=int, default=4096, show_default=True,
                   help="Memory cap of the process running student code.")
     @click.option("-v", "--verbose", is_flag=True, help="Show where your code raised and what it printed.")
+    @click.option("--watch", is_flag=True, help="Grade again on every save (Ctrl-C to stop).")
     def command(challenge=False, budget=None, **kwargs):
         if challenge:
             _challenge(kwargs["submission"], kwargs["solutions"], kwargs["fmt"], kwargs["output"], budget)
@@ -114,10 +169,15 @@ class KitGroup(click.Group):
         return modules + sorted(c for c in self.commands if c not in modules)
 
 
-@click.group(cls=KitGroup, context_settings={"help_option_names": ["-h", "--help"]})
-def main():
+@click.group(cls=KitGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def main(ctx):
     """Grade your Zero to Hero exercises: grade MODULE [OPTIONS] (MODULE: micrograd, bigram, mlp,
-    batchnorm or all)."""
+    batchnorm or all). With no arguments: your progress and the next step."""
+    if ctx.invoked_subcommand is None:
+        from grader.cli_learner import overview
+
+        overview()
 
 
 for _name, _module in manifest.load().items():
@@ -125,66 +185,4 @@ for _name, _module in manifest.load().items():
 main.add_command(_grade_command("all", "Grade every module into one result."))
 
 
-@main.command("batch")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--jobs", "-j", type=int, default=2, show_default=True, help="Submissions graded at once.")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True), required=True,
-              help="Write one row per submission: every component's score and the total.")
-@click.option("--json-dir", type=click.Path(file_okay=False), help="Also write each submission's full JSON result here.")
-@click.option("--seed", type=int, help="One seed for every submission (default: fresh, written in the CSV).")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds allowed per call into student code.")
-@click.option("--memory-mb", type=int, default=4096, show_default=True, help="Memory cap of each process running student code.")
-def batch(paths, jobs, csv_path, json_dir, seed, timeout, memory_mb):
-    """Grade every module of many submissions (student repositories or exercises/ folders)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from grader.batch import BatchOptions, run_batch, write_csv, write_json_dir
-
-    if jobs < 1:
-        raise click.UsageError("--jobs must be at least 1")
-    options = BatchOptions(seed=seed if seed is not None else secrets.randbelow(2**31), jobs=jobs,
-                           timeout=timeout, memory_mb=memory_mb)
-    console = Console(stderr=True)
-    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("batch", total=len(paths))
-        rows = run_batch(list(paths), options, on_row=lambda row: bar.advance(task))
-    write_csv(rows, Path(csv_path), options.seed)
-    if json_dir:
-        write_json_dir(rows, Path(json_dir))
-    errors = [r for r in rows if r.error]
-    click.echo(f"graded {len(rows)} submissions into {csv_path} (seed {options.seed})"
-               + (f"; {len(errors)} could not be graded, see the error column" if errors else ""))
-
-
-@main.command("gradescope-bundle")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), default="autograder.zip", show_default=True)
-@click.option("--torch-version", default="2.13.0", show_default=True, help="The torch the autograder image installs.")
-@click.option("--timeout", type=float, help="Seconds per call into student code (default: the grader's).")
-def gradescope_bundle(out, torch_version, timeout):
-    """Build a Gradescope autograder zip (setup.sh, run_autograder, this kit)."""
-    from grader.gradescope import build_bundle
-
-    options = f"--timeout {timeout:g}" if timeout else ""
-    try:
-        path = build_bundle(Path(out), torch_version, options)
-    except FileNotFoundError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"wrote {path}: upload it as the autograder of a Gradescope programming assignment")
-
-
-@main.command("fetch-data")
-def fetch_data():
-    """Download names.txt (Karpathy's 32,033 names) into the kit's data folder and verify it."""
-    from grader.data import DataError, NAMES_SHA256, fetch_names, names_path, sha256
-
-    path = names_path()
-    if path.exists() and sha256(path) == NAMES_SHA256:
-        click.echo(f"names.txt is already at {path} (sha256 verified).")
-        return
-    try:
-        fetch_names(path)
-    except DataError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"names.txt saved to {path} (sha256 verified).")
+from grader import cli_learner, cli_tools  # noqa: E402,F401  (they register their commands)

@@ -1,6 +1,8 @@
 """Finding the `exercises/` folder to grade, and refusing clearly when there is none."""
 from __future__ import annotations
 
+import contextlib
+import tempfile
 from pathlib import Path
 
 
@@ -44,6 +46,8 @@ def resolve(submission: str | None, solutions: bool, cwd: Path | None = None) ->
     path = Path(submission).expanduser()
     if not path.exists():
         raise SubmissionError(f"--submission {submission}: no such file or folder")
+    if path.suffix == ".ipynb" or (path.is_dir() and not (path / "exercises").is_dir() and notebooks_in(path)):
+        raise NotebookSubmission(path)
     if not path.is_dir():
         raise SubmissionError(f"--submission {submission}: expected a folder holding exercises/, got a file")
     if path.name == "exercises":
@@ -55,3 +59,51 @@ def resolve(submission: str | None, solutions: bool, cwd: Path | None = None) ->
     raise SubmissionError(
         f"--submission {submission}: expected an exercises/ folder at {path / 'exercises'} "
         "(or the path of an exercises/ folder itself, holding micrograd/ or makemore/)")
+
+
+class NotebookSubmission(Exception):
+    """Raised by `resolve` for a notebook (or a folder of notebooks): use `prepare` instead."""
+
+    def __init__(self, path: Path):
+        super().__init__(str(path))
+        self.path = path
+
+
+def notebooks_in(folder: Path) -> dict[str, Path]:
+    """`<module>.ipynb` files at the top of a repository or in its notebooks/ folder."""
+    from grader import manifest
+
+    found = {}
+    for name in manifest.module_names():
+        for candidate in (folder / f"{name}.ipynb", folder / "notebooks" / f"{name}.ipynb"):
+            if candidate.is_file():
+                found[name] = candidate
+                break
+    return found
+
+
+@contextlib.contextmanager
+def prepare(submission: str | None, solutions: bool, modules: list[str]):
+    """The exercises folder to grade, for as long as grading lasts.
+
+    A notebook (`--submission work.ipynb`, or a repository without exercises/ that holds
+    `micrograd.ipynb` and the like) becomes a temporary exercises folder made of its
+    definitions only: the experiments in its cells are never run."""
+    from grader.notebooks import NotebookError, notebook_to_exercises
+
+    try:
+        yield resolve(submission, solutions)
+        return
+    except NotebookSubmission as found:
+        path = found.path
+    sources = {m: path for m in modules} if path.suffix == ".ipynb" else notebooks_in(path)
+    with tempfile.TemporaryDirectory(prefix="grade-notebook-") as tmp:
+        exercises = Path(tmp) / "exercises"
+        exercises.mkdir()
+        for module, notebook in sources.items():
+            if module in modules:
+                try:
+                    notebook_to_exercises(notebook, module, Path(tmp))
+                except NotebookError as exc:
+                    raise SubmissionError(str(exc)) from None
+        yield exercises

@@ -50,7 +50,7 @@ def _module(console: Console, m: ModuleResult, verbose: bool) -> None:
                     console.print(Text("        " + out_line, style="dim"))
 
 
-def _next_step(console: Console, result: RunResult) -> None:
+def print_next_step(console: Console, result: RunResult) -> None:
     for m in result.modules:
         for c in m.components:
             if c.status is Status.PASSED:
@@ -68,7 +68,8 @@ def _next_step(console: Console, result: RunResult) -> None:
     console.print(Text("Everything passes. Well done!", style="bold green"))
 
 
-def render_text(result: RunResult, stream, *, verbose: bool = False, color: bool | None = None) -> None:
+def render_text(result: RunResult, stream, *, verbose: bool = False, color: bool | None = None,
+                next_step: bool = True) -> None:
     console = _console(stream, color)
     for i, m in enumerate(result.modules):
         if i:
@@ -77,5 +78,6 @@ def render_text(result: RunResult, stream, *, verbose: bool = False, color: bool
     if result.all_modules:
         console.print()
         console.print(Text(f"Total: {result.score:g}/{result.max_score:g}", style="bold"))
-    _next_step(console, result)
+    if next_step:
+        print_next_step(console, result)
     console.print(Text(f"(seed {result.seed}: add --seed {result.seed} to repeat these exact checks)", style="dim"))

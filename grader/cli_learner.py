@@ -1,0 +1,144 @@
+"""The learner's loop: `grade` (progress and the next step), `grade list`, `grade hint`, and
+the pictures (`grade draw`, `grade plot-batchnorm`)."""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import click
+
+from grader import manifest, progress
+from grader.cli import main
+from grader.submission import SubmissionError, find_checkout
+
+LABELS = {"passed": ("done", "green"), "todo": ("todo", "dim")}  # anything else is "failing"
+
+
+def checkout() -> Path:
+    root = find_checkout(Path.cwd())
+    if root is None:
+        raise click.UsageError(f"no exercises/ folder in {Path.cwd()} or above it: run this inside your copy of the kit")
+    return root
+
+
+def grade_own(names: list[str]):
+    """Grade the learner's own exercises and remember the result."""
+    import secrets
+
+    from grader.judge.run import Options, grade
+
+    root = checkout()
+    result = grade(names, root / "exercises", Options(seed=secrets.randbelow(2**31)), all_modules=True)
+    progress.record(root, result)
+    return result
+
+
+def overview() -> None:
+    """`grade` with no arguments: every module's progress, and the next thing to do."""
+    from rich.console import Console
+    from rich.text import Text
+
+    from grader.render.text import print_next_step
+
+    result = grade_own(manifest.module_names())
+    console = Console(highlight=False, soft_wrap=True, emoji=False)
+    for m in result.modules:
+        core = [c for c in m.components if not c.bonus]
+        done = sum(c.status.value == "passed" for c in core)
+        bar = "█" * done + "░" * (len(core) - done)
+        extra = sum(c.status.value == "passed" for c in m.components if c.bonus)
+        console.print(Text.assemble((f"{m.module:10}", "bold"), f" {bar} {done}/{len(core)}",
+                                    (f"  +{extra} bonus" if extra else "", "green")))
+    print_next_step(console, result)
+    console.print(Text("grade list shows every component; grade hint ID gives a hint.", style="dim"))
+
+
+@main.command("list")
+@click.option("--refresh", is_flag=True, help="Grade everything now instead of showing the last results.")
+def list_components(refresh):
+    """Every component's state (done, failing, todo), module by module."""
+    from rich.console import Console
+    from rich.text import Text
+
+    root = checkout()
+    state = progress.load(root)
+    missing = [n for n in manifest.module_names() if n not in state["modules"]]
+    if refresh or missing:
+        grade_own(manifest.module_names() if refresh else missing)
+        state = progress.load(root)
+    console = Console(highlight=False, soft_wrap=True, emoji=False)
+    for name, module in manifest.load().items():
+        entry = state["modules"].get(name, {})
+        console.print(Text.assemble((module.title, "bold"), (f"   (graded {entry.get('graded_at', 'never')})", "dim")))
+        width = max(len(c.id) for c in module.components)
+        for c in module.components:
+            status = entry.get("components", {}).get(c.id, "todo")
+            label, style = LABELS.get(status, ("failing", "red"))
+            console.print(Text.assemble(f"  {label:8}", (c.id.ljust(width), style), f"  {c.title}", (" (bonus)" if c.bonus else "", "dim"),
+                                        (f"  [{status}]" if label == "failing" else "", "red")))
+
+
+@main.command("hint")
+@click.argument("component")
+@click.option("--all", "show_all", is_flag=True, help="Show every hint at once.")
+@click.option("--reset", is_flag=True, help="Start again from the first hint.")
+def hint(component, show_all, reset):
+    """Hints for COMPONENT, one more each time you ask."""
+    ids = [c.id for m in manifest.load().values() for c in m.components]
+    if component not in ids:
+        close = difflib.get_close_matches(component, ids, n=3)
+        raise click.UsageError(f"no component {component!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    module, comp = manifest.find_component(component)
+    root = find_checkout(Path.cwd())
+    if reset and root is not None:
+        progress.reset_hints(root, component)
+    hints = comp.hints
+    if show_all or root is None:
+        level = len(hints)
+    else:
+        level = progress.next_hint_level(root, component, len(hints))
+    click.echo(f"{component}: {comp.title}  (exercises/{comp.file}, {comp.symbol})")
+    for i, text in enumerate(hints[:level], start=1):
+        click.echo(f"  hint {i} of {len(hints)}: {text}")
+    if level < len(hints):
+        click.echo(f"  (run `grade hint {component}` again for the next one)")
+
+
+@main.command("draw")
+@click.argument("expression", required=False)
+@click.option("--out", type=click.Path(dir_okay=False), default="graph.png", show_default=True)
+@click.option("--submission", metavar="PATH", help="Whose micrograd to use (default: yours).")
+def draw(expression, out, submission):
+    """Draw a micrograd expression graph with YOUR Value (as the lecture's draw_dot), to PNG.
+
+    EXPRESSION is Python that sets `root`, e.g. "a = Value(2.0); b = Value(-3.0); root = a*b + 1; root.backward()"."""
+    from grader.pictures import DEFAULT_EXPRESSION, PictureError, draw_expression_from_engine
+    from grader.submission import resolve
+
+    try:
+        exercises = resolve(submission, False) if submission else checkout() / "exercises"
+        path = draw_expression_from_engine(exercises, expression or DEFAULT_EXPRESSION, Path(out))
+    except (PictureError, SubmissionError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {path}")
+
+
+@main.command("plot-batchnorm")
+@click.option("--out-dir", type=click.Path(file_okay=False), default="plots", show_default=True)
+@click.option("--submission", metavar="PATH", help="Whose batchnorm.py to use (default: yours).")
+def plot_batchnorm(out_dir, submission):
+    """Plot lecture 4's diagnostics for YOUR Linear/BatchNorm1d/Tanh network: tanh activations and
+    gradients, update-to-data ratios (PNG files)."""
+    from grader.data import DataError, load_names
+    from grader.pictures import PictureError, batchnorm_diagnostics_from_exercises
+    from grader.submission import resolve
+
+    try:
+        exercises = resolve(submission, False) if submission else checkout() / "exercises"
+        paths = batchnorm_diagnostics_from_exercises(exercises, Path(out_dir), load_names())
+    except (PictureError, SubmissionError, DataError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in paths:
+        click.echo(f"wrote {path}")
+
+
