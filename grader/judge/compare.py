@@ -59,6 +59,13 @@ def all_close(got, expected, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
     return len(g) == len(e) and all(_close(float(a), float(b), rtol, atol) for a, b in zip(g, e))
 
 
+def relative_error(got: float, expected: float) -> str:
+    """`; relative error 3.2e-01` for finite numbers that differ, else nothing."""
+    if not (math.isfinite(got) and math.isfinite(expected)) or expected == 0:
+        return ""
+    return f" (relative error {abs(got - expected) / abs(expected):.1e})"
+
+
 def first_difference(got, expected, rtol: float, atol: float) -> int | None:
     g, e = _flat(got), _flat(expected)
     for i, (a, b) in enumerate(zip(g, e)):
@@ -79,12 +86,13 @@ def expect_close(got, expected, *, what: str, context: str = "", rtol: float = 1
     if len(g) != len(e):
         raise CheckFailed(f"{what}: expected {len(e)} values, got {len(g)}{context}", hint)
     if len(e) == 1:
-        message = f"{what}: expected {fmt(float(e[0]))} (PyTorch), got {fmt(float(g[0]))}{context}"
+        message = (f"{what}: expected {fmt(float(e[0]))} (PyTorch), got {fmt(float(g[0]))}"
+                   f"{relative_error(float(g[0]), float(e[0]))}{context}")
     else:
         i = first_difference(g, e, rtol, atol)
         name = labels[i] if labels and i < len(labels) else f"element {i}"
         message = (f"{what}: first differs at {name}: expected {fmt(float(e[i]))} (PyTorch), "
-                   f"got {fmt(float(g[i]))}{context}")
+                   f"got {fmt(float(g[i]))}{relative_error(float(g[i]), float(e[i]))}{context}")
     bad = [float(v) for v in g if not math.isfinite(float(v))]
     if bad and all(math.isfinite(float(v)) for v in e):
         message += f"; your result has {len(bad)} non-finite value(s) ({fmt(bad[0])})"

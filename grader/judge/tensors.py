@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from grader.judge.compare import Mistake, fmt
+from grader.judge.compare import Mistake, fmt, relative_error
 from grader.judge.plugin import CheckFailed
 
 
@@ -48,9 +48,11 @@ def expect_array_close(got: np.ndarray, expected: np.ndarray, *, what: str, rtol
     elif np.isinf(g) and np.isfinite(e):
         message = f"{what}{' ' + where if where else ''} is {fmt(float(g))}; expected {fmt(float(e))} (PyTorch){context}"
     elif where:
-        message = f"{what}: first differs at {where}: expected {fmt(float(e))} (PyTorch), got {fmt(float(g))}{context}"
+        message = (f"{what}: first differs at {where}: expected {fmt(float(e))} (PyTorch), got {fmt(float(g))}"
+                   f"{relative_error(float(g), float(e))}{context}")
     else:
-        message = f"{what}: expected {fmt(float(e))} (PyTorch), got {fmt(float(g))}{context}"
+        message = (f"{what}: expected {fmt(float(e))} (PyTorch), got {fmt(float(g))}"
+                   f"{relative_error(float(g), float(e))}{context}")
     bad = int((~close).sum())
     if got.size > 1:
         message += f"; {bad} of {got.size} entries differ"

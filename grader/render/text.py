@@ -41,6 +41,9 @@ def _module(console: Console, m: ModuleResult, verbose: bool) -> None:
             console.print(Text("      " + c.message))
         if c.hint and c.status is not Status.PASSED:
             console.print(Text.assemble("      hint: ", (c.hint, "cyan")))
+        if c.status is not Status.PASSED:
+            console.print(Text(f"      check again: grade {m.module} -c {c.id}" + ("" if verbose else "   (-v for more)"),
+                               style="dim"))
         if verbose:
             for d in c.details:
                 console.print(Text("      " + d.rstrip()))
