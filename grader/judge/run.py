@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import manifest
-from grader.model import ModuleResult, RunResult
+from grader.model import ModuleResult, RunResult, Status
 from grader.worker.client import Worker, WorkerConfig
 
 SUITES = Path(__file__).resolve().parent.parent / "suites"
+KIT = SUITES.parent  # the grader package: watched for changes while a submission is graded
 WORKER_KINDS = {
     # micrograd is pure Python: its worker must not even have numpy loaded.
     "pure": {"forbid": ("torch", "numpy"), "preload": ()},
@@ -58,6 +59,13 @@ def start_forkserver():
     return ForkServer(WORKER_KINDS["torch"]["preload"], env)
 
 
+def kit_fingerprint() -> list[tuple[str, int, int]]:
+    """Size and modification time of every file of the grader package: a submission that edits
+    or deletes them while it is graded is caught (they are the instructor's, not the student's)."""
+    return sorted((str(p), st.st_size, st.st_mtime_ns) for p in KIT.rglob("*")
+                  if "__pycache__" not in p.parts and p.is_file() and (st := p.stat()))
+
+
 def grade_module(name: str, exercises: Path, options: Options, forkserver=None) -> ModuleResult:
     import pytest  # here, not at the top: the worker starts first and imports while pytest loads
 
@@ -65,6 +73,7 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None) 
 
     module = manifest.load()[name]
     started = time.monotonic()
+    before = kit_fingerprint()
     kind = WORKER_KINDS[module.worker]
     config = WorkerConfig(
         exercises=exercises, forbid=kind["forbid"], preload=_preload(module), timeout=options.timeout,
@@ -88,6 +97,10 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None) 
         if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             plugin.internal_errors.append(f"the hidden suite did not run (pytest exit code {int(code)})")
         components = plugin.results()
+    if kit_fingerprint() != before:
+        for c in components:
+            c.status, c.message = Status.ERROR, ("the grader's own files changed while this submission was graded: "
+                                                "no result can be trusted (reinstall the kit)")
     return ModuleResult(name, module.title, components, options.seed, time.monotonic() - started)
 
 

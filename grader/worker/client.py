@@ -6,7 +6,9 @@ judge's checks only ever see either data or one exception type.
 from __future__ import annotations
 
 import collections
+import functools
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,6 +61,60 @@ def _format_error(err: dict) -> tuple[Status, str, list[str]]:
     return Status.ERROR, message, details
 
 
+NOBODY = 65534  # the uid and gid student code runs as when the judge runs as root
+
+
+@functools.lru_cache(maxsize=None)
+def student_uid() -> int | None:
+    """Who the worker becomes: `nobody` when we are root (so student code cannot touch the kit,
+    the results or anything else of root's), else None (a learner grading their own code).
+
+    Only when `nobody` can read this Python and the kit (checked once, as nobody); set
+    ZERO_TO_HERO_SAME_USER=1 to keep workers as the judge's user."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or os.environ.get("ZERO_TO_HERO_SAME_USER"):
+        return None
+    import importlib.util
+
+    places = [str(Path(__file__).resolve().parent.parent), os.path.dirname(os.__file__), sys.executable]
+    for name in ("numpy", "torch"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            places.append(list(spec.submodule_search_locations)[0])
+    probe = "import os, sys; sys.exit(0 if all(os.access(p, os.R_OK | os.X_OK) for p in sys.argv[1:]) else 1)"
+    try:
+        done = subprocess.run([sys.executable, "-I", "-S", "-c", probe, *places], user=NOBODY, group=NOBODY,
+                              extra_groups=[], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return NOBODY if done.returncode == 0 else None
+
+
+def copy_submission(exercises: Path, workdir: Path, uid: int | None) -> Path:
+    """The submission's Python files, copied into the worker's own folder: student code then
+    runs on a private copy (it cannot edit the original between checks), and a worker that has
+    dropped to `nobody` can read it. Links are copied as links, never followed."""
+    target = workdir / "exercises"
+    for path in sorted(exercises.rglob("*")):
+        rel = path.relative_to(exercises)
+        if "__pycache__" in rel.parts or any(part.startswith(".") for part in rel.parts):
+            continue
+        dest = target / rel
+        if path.is_symlink():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(os.readlink(path), dest)
+        elif path.is_dir():
+            dest.mkdir(parents=True, exist_ok=True)
+        elif path.suffix == ".py" and path.stat().st_size <= 2_000_000:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
+    target.mkdir(exist_ok=True)
+    if uid is not None:
+        for root, dirs, files in os.walk(workdir):
+            for name in [root, *[os.path.join(root, n) for n in dirs + files]]:
+                os.lchown(name, uid, uid)
+    return target
+
+
 def worker_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "GITHUB_"))}
     env["PYTHONHASHSEED"] = "0"  # set iteration order must not make a grade flaky
@@ -79,6 +135,8 @@ class Worker:
         if self.process is not None:
             return
         self._workdir = tempfile.TemporaryDirectory(prefix="grade-worker-")
+        self._uid = student_uid()
+        self._exercises = copy_submission(Path(self.config.exercises), Path(self._workdir.name), self._uid)
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
         if self.config.forkserver is not None:
@@ -95,10 +153,11 @@ class Worker:
         cmd = [
             sys.executable, "-I", "-m", "grader.worker",
             "--req-fd", str(req_r), "--resp-fd", str(resp_w),
-            "--exercises", str(self.config.exercises),
+            "--exercises", str(self._exercises),
             "--forbid", ",".join(self.config.forbid),
             "--preload", ",".join(self.config.preload),
             "--memory-mb", str(self.config.memory_mb),
+            "--uid", str(self._uid if self._uid is not None else -1),
         ]
         return subprocess.Popen(
             cmd, pass_fds=(req_r, resp_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -110,8 +169,8 @@ class Worker:
 
         out_r, out_w = os.pipe()
         server = self.config.forkserver
-        pid = server.spawn(self._workdir.name, str(self.config.exercises), self.config.forbid,
-                           self.config.memory_mb, [req_r, resp_w, out_w])
+        pid = server.spawn(self._workdir.name, str(self._exercises), self.config.forbid,
+                           self.config.memory_mb, [req_r, resp_w, out_w], self._uid)
         for fd in (req_r, resp_w, out_w):
             os.close(fd)
         return ForkedProcess(server, pid, os.fdopen(out_r, "rb"))

@@ -43,7 +43,8 @@ def _spawn(control: socket.socket, request: dict, fds: list[int]) -> int:
         os.close(out_w)
         os.chdir(request["cwd"])
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        server.run(req_r, resp_w, request["exercises"], tuple(request["forbid"]), (), request["memory_mb"])
+        server.run(req_r, resp_w, request["exercises"], tuple(request["forbid"]), (), request["memory_mb"],
+                   request.get("uid"))
     finally:
         os._exit(70)
 
@@ -142,8 +143,10 @@ class ForkServer:
             raise OSError("the fork server is gone")
         return json.loads(line)
 
-    def spawn(self, cwd: str, exercises: str, forbid: tuple[str, ...], memory_mb: int, fds: list[int]) -> int:
-        request = {"op": "spawn", "cwd": cwd, "exercises": exercises, "forbid": list(forbid), "memory_mb": memory_mb}
+    def spawn(self, cwd: str, exercises: str, forbid: tuple[str, ...], memory_mb: int, fds: list[int],
+              uid: int | None = None) -> int:
+        request = {"op": "spawn", "cwd": cwd, "exercises": exercises, "forbid": list(forbid), "memory_mb": memory_mb,
+                   "uid": uid}
         return self._ask(request, fds)["pid"]
 
     def wait(self, pid: int, timeout: float) -> int | None:

@@ -106,8 +106,16 @@ def serve(req_fd: int, resp_fd: int, student: Student) -> None:
                 "todo": False, "forbidden_import": False}})
 
 
+def _drop_privileges(uid: int) -> None:
+    """Become `uid` for good (root only): student code then cannot touch root's files."""
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    os.environ["HOME"] = os.getcwd()
+
+
 def run(req_fd: int, resp_fd: int, exercises: str, forbid: tuple[str, ...], preload: tuple[str, ...],
-        memory_mb: int) -> None:
+        memory_mb: int, uid: int | None = None) -> None:
     """Become a worker: limits, the submission on sys.path, then serve until the judge hangs up."""
     _die_with_parent()
     faulthandler.enable(file=sys.__stderr__)  # a segfault in student code leaves a traceback
@@ -115,6 +123,8 @@ def run(req_fd: int, resp_fd: int, exercises: str, forbid: tuple[str, ...], prel
         importlib.import_module(name)  # before the memory cap: torch maps a lot of address space
     if memory_mb:
         _cap_memory(memory_mb)
+    if uid is not None:
+        _drop_privileges(uid)
     folder = Path(exercises)
     sys.path.insert(0, str(folder))
     sys.dont_write_bytecode = True  # never leave __pycache__ in a student's repository
@@ -134,9 +144,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--forbid", default="")
     parser.add_argument("--preload", default="")
     parser.add_argument("--memory-mb", type=int, default=0)
+    parser.add_argument("--uid", type=int, default=-1)
     args = parser.parse_args(argv)
     split = lambda text: tuple(filter(None, text.split(",")))  # noqa: E731
-    run(args.req_fd, args.resp_fd, args.exercises, split(args.forbid), split(args.preload), args.memory_mb)
+    run(args.req_fd, args.resp_fd, args.exercises, split(args.forbid), split(args.preload), args.memory_mb,
+        None if args.uid < 0 else args.uid)
 
 
 if __name__ == "__main__":
