@@ -155,7 +155,7 @@ def evaluate(student, params, X, Y):
 def sampling(student, params, itos, n, seed, block_size=None):
     generator = torch.Generator().manual_seed(seed)
     extra = {} if block_size is None else {"block_size": block_size}
-    names = _run(student, "mlp.sampling", "sample_mlp", _params(params), {int(i): s for i, s in itos}, n,
+    names = _run(student, "mlp.sampling", "sample_mlp", _params(params, requires_grad=False), {int(i): s for i, s in itos}, n,
                  generator, **extra)
     if not isinstance(names, list) or not all(isinstance(s, str) for s in names):
         raise BadResult(f"sample_mlp returned {type(names).__name__}; expected a list of str")

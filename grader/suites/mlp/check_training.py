@@ -77,6 +77,7 @@ def check_evaluate(student, rng, seed):
 def check_sampling(student, rng, seed, block):
     _, _, V, itos = _data(rng)
     params = small_params(rng, vocab=V, block=block or 3)
+    params["W2"] = params["W2"] * 0.3  # flatter distributions: names of a few letters, not dozens
     for k in range(2):
         gen_seed = seed + k
         got = student.call("sampling", load=MLP, params={k: v.numpy() for k, v in params.items()},
