@@ -62,9 +62,9 @@ def serve(seed: int, timeout: float, memory_mb: int) -> None:
             started = time.monotonic()
             row = {"path": path}
             try:
+                options = Options(seed=seed, timeout=timeout, memory_mb=memory_mb, prefetch=False)
                 with prepare(path, False, names) as exercises:
-                    result = grade(names, exercises, Options(seed=seed, timeout=timeout, memory_mb=memory_mb),
-                                   all_modules=True, forkserver=forkserver)
+                    result = grade(names, exercises, options, all_modules=True, forkserver=forkserver)
                 row["result"] = result.to_json()
                 row["grading_seconds"] = sum(m.duration for m in result.modules)
             except SubmissionError as exc:
@@ -81,7 +81,10 @@ class Judge:
     def __init__(self, options: BatchOptions):
         cmd = [sys.executable, "-m", "grader.batch", "--serve", "--seed", str(options.seed),
                "--timeout", str(options.timeout), "--memory-mb", str(options.memory_mb)]
-        self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        # One thread per judge: the references are tiny tensors, and idle OpenMP threads that
+        # spin would take the core another job needs.
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
                                         stderr=subprocess.DEVNULL, text=True, bufsize=1)
 
     def grade(self, path: str) -> Row:
