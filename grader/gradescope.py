@@ -2,7 +2,6 @@
 with this kit inside, so every submission is graded by exactly the version it was built from."""
 from __future__ import annotations
 
-import io
 import zipfile
 from importlib import resources
 from pathlib import Path

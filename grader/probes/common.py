@@ -1,8 +1,6 @@
 """Helpers shared by probes: turn whatever the student returned into plain, checked data."""
 from __future__ import annotations
 
-import math
-
 
 class BadResult(Exception):
     """The student's code returned something of the wrong kind; reported as `failed`."""
@@ -22,6 +20,3 @@ def as_floats(values, what: str) -> list[float]:
         raise BadResult(f"{what} is a {type(values).__name__}, expected a list of numbers") from None
     return [as_float(v, f"an element of {what}") for v in items]
 
-
-def finite(x: float) -> bool:
-    return math.isfinite(x)

@@ -15,7 +15,6 @@ import importlib.machinery
 import importlib.util
 import sys
 import traceback
-import types
 from pathlib import Path
 
 

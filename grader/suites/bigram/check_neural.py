@@ -1,7 +1,6 @@
 """The neural-net bigram: training pairs, forward, loss, and gradient descent."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 
@@ -76,7 +75,7 @@ def check_loss(student, rng, seed, reg):
     p = ref.bigram_forward(W, xs)[torch.arange(len(ys)), ys]
     data = float(-p.log().mean())
     expect_close(float(value.reshape(())), float(want), rtol=1e-5, what=call, context=f"(seed {seed})", mistakes=[
-        Mistake("leaving out the regularisation", data, f"Add reg * (W**2).mean()."),
+        Mistake("leaving out the regularisation", data, "Add reg * (W**2).mean()."),
         Mistake("(W**2).sum() instead of .mean() in the regularisation", data + r * float((W**2).sum()),
                 "The SPEC's term is reg * (W**2).mean()."),
         Mistake("the sum of -log p instead of the mean", float(-p.log().sum()) + r * float((W**2).mean()),

@@ -52,7 +52,7 @@ def check_mlp(student, seed, rng):
             + (" (the biases are missing)" if missing_bias else ""),
             "A Neuron's parameters are w + [b]; a Layer's, neuron by neuron; an MLP's, layer by layer.")
     if positions != expected_positions:
-        raise CheckFailed(f"MLP.parameters() is not in the order w then b, neuron by neuron, layer by layer",
+        raise CheckFailed("MLP.parameters() is not in the order w then b, neuron by neuron, layer by layer",
                           "Neuron: self.w + [self.b]; Layer and MLP: concatenate in order.")
     expect(got["output_shape"] == "value", "an MLP whose last layer has one neuron should return a single Value, not a list",
            "In Layer.__call__, return outs[0] when there is exactly one neuron.")

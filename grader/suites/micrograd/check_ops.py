@@ -31,7 +31,6 @@ REFLECTED = {"+": "__radd__", "*": "__rmul__", "-": "__rsub__", "/": "__rtruediv
 
 def _classic(component):
     """The lecture's cases, named: (title, graph, out_grad, preset)."""
-    g = Graph
     cases = []
 
     def case(title, build, out_grad=1.0, preset=None):
