@@ -125,3 +125,16 @@ def test_draw_writes_a_png_of_the_learners_graph(tmp_path, monkeypatch):
     result = run("draw", "--submission", str(SOLUTIONS), "--out", "g.png")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_batchnorm_writes_the_lecture_diagnostics(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from grader.data import names_path
+
+    if not names_path().exists():
+        pytest.skip("names.txt is not here")
+    monkeypatch.chdir(tmp_path)
+    result = run("plot-batchnorm", "--submission", str(SOLUTIONS), "--out-dir", "plots")
+    assert result.exit_code == 0, result.output
+    pngs = sorted((tmp_path / "plots").glob("*.png"))
+    assert pngs and all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
