@@ -89,12 +89,23 @@ def student_uid() -> int | None:
     return NOBODY if done.returncode == 0 else None
 
 
+COPY_LIMIT = 2000  # files: a submission is a handful of .py files, not a virtual environment
+
+
 def copy_submission(exercises: Path, workdir: Path, uid: int | None) -> Path:
     """The submission's Python files, copied into the worker's own folder: student code then
     runs on a private copy (it cannot edit the original between checks), and a worker that has
-    dropped to `nobody` can read it. Links are copied as links, never followed."""
+    dropped to `nobody` can read it. Only the top-level .py files and the exercise packages are
+    copied; links are copied as links, never followed."""
+    from grader.submission import PACKAGES
+
     target = workdir / "exercises"
-    for path in sorted(exercises.rglob("*")):
+    target.mkdir()
+    sources = [p for p in exercises.glob("*.py")]
+    for package in PACKAGES:
+        if (exercises / package).is_dir() and not (exercises / package).is_symlink():
+            sources += sorted((exercises / package).rglob("*"))
+    for path in sources[:COPY_LIMIT]:
         rel = path.relative_to(exercises)
         if "__pycache__" in rel.parts or any(part.startswith(".") for part in rel.parts):
             continue
@@ -107,7 +118,6 @@ def copy_submission(exercises: Path, workdir: Path, uid: int | None) -> Path:
         elif path.suffix == ".py" and path.stat().st_size <= 2_000_000:
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, dest)
-    target.mkdir(exist_ok=True)
     if uid is not None:
         for root, dirs, files in os.walk(workdir):
             for name in [root, *[os.path.join(root, n) for n in dirs + files]]:
