@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from grader.probes.common import BadResult
-from grader.probes.tensors import describe, grad_of, isolated, scalar, tensor
+from grader.probes.tensors import describe, grad_of, own_function, scalar, tensor
 from grader.references import batchnorm as ref
 
 MODULE = "makemore.batchnorm"
@@ -37,18 +37,11 @@ OWNER = {
     "BatchNorm1d": "batchnorm.batchnorm1d", "Tanh": "batchnorm.tanh",
     "batchnorm_backward": "batchnorm.backward", "fold_batchnorm": "batchnorm.fold",
 }
-FILE = "exercises/makemore/batchnorm.py"
 
 
-@contextmanager
 def _own(student, component: str, name: str):
     """The student's `name`, with the reference standing in for everything `component` does not own."""
-    module = student.load(MODULE, REFERENCE)
-    if not hasattr(module, name):
-        kind = "class" if name[0].isupper() else "function"
-        raise BadResult(f"{FILE} has no {kind} {name}")
-    with isolated(module, OWNER, component, ref):
-        yield getattr(module, name)
+    return own_function(student, MODULE, OWNER, component, ref, name, REFERENCE)
 
 
 def _attr(obj, name: str, owner: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from grader.probes.common import BadResult
-from grader.probes.tensors import describe, floats, grad_of, isolated, scalar, tensor
+from grader.probes.tensors import describe, floats, grad_of, own_function, scalar, tensor
 from grader.references import bigram as ref
 
 MODULE = "makemore.bigram"
@@ -18,11 +18,8 @@ OWNER = {
 
 
 def _run(student, component: str, name: str, *args, **kwargs):
-    module = student.load(MODULE)
-    if not hasattr(module, name):
-        raise BadResult(f"exercises/makemore/bigram.py has no function {name}")
-    with isolated(module, OWNER, component, ref):
-        return getattr(module, name)(*args, **kwargs)
+    with own_function(student, MODULE, OWNER, component, ref, name) as function:
+        return function(*args, **kwargs)
 
 
 def _itos(pairs):

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from grader.probes.common import BadResult
-from grader.probes.tensors import describe, floats, grad_of, isolated, scalar, tensor
+from grader.probes.tensors import describe, floats, grad_of, own_function, scalar, tensor
 from grader.references import mlp as ref
 
 MODULE = "makemore.mlp"
@@ -34,11 +34,8 @@ class RefusedOperation(RuntimeError):
 
 
 def _run(student, component: str, name: str, *args, **kwargs):
-    module = student.load(MODULE)
-    if not hasattr(module, name):
-        raise BadResult(f"exercises/makemore/mlp.py has no function {name}")
-    with isolated(module, OWNER, component, ref):
-        return getattr(module, name)(*args, **kwargs)
+    with own_function(student, MODULE, OWNER, component, ref, name) as function:
+        return function(*args, **kwargs)
 
 
 def _params(arrays: dict, requires_grad: bool = True) -> dict:

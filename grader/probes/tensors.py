@@ -66,5 +66,18 @@ def isolated(module, owner: dict[str, str], component: str, reference):
             setattr(module, name, fn)
 
 
+@contextmanager
+def own_function(student, module: str, owner: dict[str, str], component: str, reference, name: str,
+                 stand_ins: dict[str, str] | None = None):
+    """The student's `name` from `module`, with `reference` standing in for every other function
+    of the file that `component` does not own, for as long as the block runs."""
+    loaded = student.load(module, stand_ins)
+    if not hasattr(loaded, name):
+        kind = "class" if name[0].isupper() else "function"
+        raise BadResult(f"exercises/{module.replace('.', '/')}.py has no {kind} {name}")
+    with isolated(loaded, owner, component, reference):
+        yield getattr(loaded, name)
+
+
 def grad_of(t: torch.Tensor):
     return None if t.grad is None else t.grad.detach().cpu().numpy().copy()
