@@ -10,36 +10,21 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from grader.references.bigram import build_vocab  # noqa: F401 - part of this reference's API
+from grader.references.mlp import init_mlp
 
 SATURATED = 0.97  # |tanh| above this: the lecture's "saturated" unit
 
 
-# -- data and the MLP of part 2 (SPEC: mlp.py), as far as this module needs them ------------
-
-def build_dataset(words, stoi, block_size=3):
-    X, Y = [], []
-    for w in words:
-        context = [0] * block_size
-        for ch in w + ".":
-            ix = stoi[ch]
-            X.append(context)
-            Y.append(ix)
-            context = context[1:] + [ix]
-    return torch.tensor(X, dtype=torch.int64).view(-1, block_size), torch.tensor(Y, dtype=torch.int64)
-
+# -- the MLP of part 2 (SPEC: mlp.py), as far as this module needs it ------------------------
 
 def init_mlp_fixed(vocab_size=27, block_size=3, n_embd=10, n_hidden=200, generator=None, *,
                    w1_scale=None, b1_scale=0.01, w2_scale=0.01, b2_scale=0.0):
     """SPEC's init: init_mlp's draws, then W1 * (5/3)/sqrt(fan_in) (or `w1_scale`), b1, W2, b2 scaled."""
     fan_in = block_size * n_embd
-    C = torch.randn((vocab_size, n_embd), generator=generator)
-    W1 = torch.randn((fan_in, n_hidden), generator=generator)
-    b1 = torch.randn(n_hidden, generator=generator)
-    W2 = torch.randn((n_hidden, vocab_size), generator=generator)
-    b2 = torch.randn(vocab_size, generator=generator)
-    W1 = W1 * ((5 / 3) / fan_in**0.5 if w1_scale is None else w1_scale)
-    params = {"C": C, "W1": W1, "b1": b1 * b1_scale, "W2": W2 * w2_scale, "b2": b2 * b2_scale}
+    drawn = {k: v.detach() for k, v in init_mlp(vocab_size, block_size, n_embd, n_hidden, generator).items()}
+    W1 = drawn["W1"] * ((5 / 3) / fan_in**0.5 if w1_scale is None else w1_scale)
+    params = {"C": drawn["C"], "W1": W1, "b1": drawn["b1"] * b1_scale, "W2": drawn["W2"] * w2_scale,
+              "b2": drawn["b2"] * b2_scale}
     return {k: p.requires_grad_() for k, p in params.items()}
 
 

@@ -11,6 +11,8 @@ from grader.data import names_if_present
 from grader.judge.compare import Mistake, expect
 from grader.judge.tensors import expect_array_close, expect_tensor
 from grader.references import batchnorm as ref
+from grader.references import bigram as bigram_ref
+from grader.references import mlp as mlp_ref
 from grader.suites.batchnorm.common import BATCHNORM
 
 KEYS = ("C", "W1", "b1", "W2", "b2")
@@ -86,8 +88,8 @@ def check_init_defaults_on_real_names(student, rng):
     words = names_if_present()
     if words is None:
         pytest.skip("names.txt is not here")
-    stoi, _ = ref.build_vocab(words)
-    X, Y = ref.build_dataset(rng.sample(words, 100), stoi)
+    stoi, _ = bigram_ref.build_vocab(words)
+    X, Y = mlp_ref.build_dataset(rng.sample(words, 100), stoi)
     params = {k: torch.from_numpy(got[k]["data"]) for k in KEYS}
     with torch.no_grad():
         loss = ref.mlp_loss(params, X, Y).item()
