@@ -13,9 +13,7 @@ def random_words(rng: random.Random, n_words: int = 40, n_letters: int | None = 
     return ["".join(rng.choice(letters) for _ in range(rng.randint(1, 7))) for _ in range(n_words)]
 
 
-def vocab(words):
-    stoi, itos = ref.build_vocab(words)
-    return stoi, itos
+vocab = ref.build_vocab  # (stoi, itos) of a word list, as the reference builds them
 
 
 def itos_pairs(itos) -> list:
