@@ -30,6 +30,7 @@ class ComponentResult:
     bonus: bool = False
     output: str = ""  # what the student's code printed while this component ran (capped)
     details: list[str] = field(default_factory=list)  # extra lines for -v
+    mistake: dict | None = None  # {"id": ..., "name": ...}: the classic mistake the evidence fits
 
     @property
     def score(self) -> float:
@@ -48,6 +49,8 @@ class ComponentResult:
             data["bonus"] = True
         if self.output:
             data["output"] = self.output
+        if self.mistake:
+            data["mistake"] = {"id": self.mistake["id"], "name": self.mistake["name"]}
         return data
 
 
@@ -58,6 +61,10 @@ class ModuleResult:
     components: list[ComponentResult]
     seed: int
     duration: float = 0.0
+    # What was graded (SPEC §1, §5): {"kind": "files"|"notebook", "path": ..., "files": [...],
+    # "cells": {...}}; and how student code was contained ("sandbox" or "process").
+    source: dict | None = None
+    isolation: str | None = None
 
     @property
     def score(self) -> float:
@@ -79,6 +86,8 @@ class ModuleResult:
             "score": self.score,
             "max_score": self.max_score,
             "seed": self.seed,
+            **({"source": self.source} if self.source else {}),
+            **({"isolation": self.isolation} if self.isolation else {}),
             "components": [c.to_json() for c in self.components],
         }
 
