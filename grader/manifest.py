@@ -26,6 +26,9 @@ class Component:
     points: float
     hints: tuple[str, ...]
     bonus: bool = False
+    # What the component grades, in `file`: its functions, classes and methods ("Value.__add__").
+    # Credit needs each of them to be the student's own code (SPEC §3, worker/provenance.py).
+    owns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ def _module(raw: dict) -> Module:
             points=float(c.get("points", 1)),
             hints=tuple(c.get("hints", ())),
             bonus=bool(c.get("bonus", False)),
+            owns=tuple(c.get("owns", (c["symbol"],))),
         )
         for c in raw["components"]
     )

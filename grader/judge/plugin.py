@@ -15,7 +15,7 @@ from _pytest.reports import TestReport
 
 from grader.manifest import Module
 from grader.model import ComponentResult, Status
-from grader.worker.client import StudentFailure, Worker
+from grader.worker.client import StudentFailure
 
 OUTPUT_PER_COMPONENT = 2000
 
@@ -37,7 +37,7 @@ class StudentHandle:
         self._plugin = plugin
 
     def call(self, probe: str, *, load=(), **args):
-        worker = self._plugin.worker
+        worker = self._plugin.workers.for_component(self._plugin._current)
         try:
             value, output = worker.call(self._plugin.module.name, probe, load=load, **args)
         except StudentFailure as failure:
@@ -70,11 +70,11 @@ def component_of(item) -> str | None:
 
 
 class GradingPlugin:
-    def __init__(self, module: Module, worker: Worker, seed: int, only: set[str] | None = None,
+    def __init__(self, module: Module, workers, seed: int, only: set[str] | None = None,
                  prefetched: dict | None = None):
         self.module = module
         self.prefetched = prefetched or {}
-        self.worker = worker
+        self.workers = workers  # judge.run.Workers: one per component
         self.run_seed = seed  # not `self.seed`: pytest would take that for the fixture
         self.only = only
         self.decided: dict[str, ComponentResult] = {}

@@ -2,28 +2,26 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import os
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader import manifest
 from grader.model import ModuleResult, RunResult, Status
+from grader.worker import sandbox, standins
 from grader.worker.client import Worker, WorkerConfig
+from grader.worker.copying import copy_submission
+from grader.worker.launch import ForkServer
 
 SUITES = Path(__file__).resolve().parent.parent / "suites"
 KIT = SUITES.parent  # the grader package: watched for changes while a submission is graded
-WORKER_KINDS = {
-    # micrograd is pure Python: its worker must not even have numpy loaded.
-    "pure": {"forbid": ("torch", "numpy"), "preload": ()},
-    "torch": {"forbid": (), "preload": ("numpy", "torch")},
-}
-
-
-def _preload(module) -> tuple[str, ...]:
-    # The probes (and what they import) load before the submission goes on sys.path, so a
-    # student file named like a standard module (random.py, json.py) cannot stand in for it.
-    return WORKER_KINDS[module.worker]["preload"] + (f"grader.probes.{module.name}",)
+# micrograd is pure Python: its workers have no site-packages at all, so torch and numpy cannot
+# be imported (the guard's `forbid` only makes the message say why).
+FORBID = {"pure": ("torch", "numpy"), "torch": ()}
 
 
 @dataclass
@@ -36,6 +34,7 @@ class Options:
     # Start slow probes early in a worker of their own (faster alone; `grade batch` turns it off,
     # since there every core already has a submission of its own to grade).
     prefetch: bool = True
+    isolation: str = "auto"  # auto, sandbox or process (grader.worker.sandbox.mode)
 
 
 @contextlib.contextmanager
@@ -52,42 +51,77 @@ def _environ(**values):
                 os.environ[k] = v
 
 
-def start_forkserver():
-    """A fork server with torch imported: every torch worker of this run is a fork of it. One
-    thread per worker: a grade must not depend on (or compete for) the machine's cores."""
-    from grader.worker.client import worker_env
-    from grader.worker.forkserver import ForkServer
-
-    env = {**worker_env(), "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    return ForkServer(WORKER_KINDS["torch"]["preload"], env)
-
-
-def kit_fingerprint() -> list[tuple[str, int, int]]:
-    """Size and modification time of every file of the grader package: a submission that edits
-    or deletes them while it is graded is caught (they are the instructor's, not the student's)."""
-    return sorted((str(p), st.st_size, st.st_mtime_ns) for p in KIT.rglob("*")
-                  if "__pycache__" not in p.parts and p.is_file() and (st := p.stat()))
+def kit_fingerprint() -> str:
+    """A hash of every file of the grader package, bytecode caches included: a submission that
+    edits, adds or deletes any of them while it is graded is caught (they are the instructor's,
+    not the student's), whatever it does to sizes and times."""
+    digest = hashlib.sha256()
+    for path in sorted(KIT.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(KIT)).encode() + b"\0")
+            try:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            except OSError:
+                digest.update(b"unreadable")
+    return digest.hexdigest()
 
 
-def grade_module(name: str, exercises: Path, options: Options, forkserver=None) -> ModuleResult:
-    import pytest  # here, not at the top: the worker starts first and imports while pytest loads
+def _purge_bytecode() -> None:
+    """Bytecode the grader did not write itself must never be loaded by a later run."""
+    import shutil
+
+    for cache in KIT.rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+class Workers:
+    """One worker per component (SPEC §3): the worker that grades component X holds stand-ins
+    for the code outside X, and never X's own reference. Pure workers start at once (they import
+    while the judge does); forked ones at their first call."""
+
+    def __init__(self, module, base: WorkerConfig, only, stack: contextlib.ExitStack):
+        self.module, self.base, self.stack = module, base, stack
+        self._workers: dict[str, Worker] = {}
+        for comp in module.components:
+            if base.forkserver is None and (only is None or comp.id in only):
+                self.for_component(comp.id)
+
+    def config(self, component: str) -> WorkerConfig:
+        comp = self.module.component(component)
+        setup = {"component": comp.id, "owns": list(comp.owns), "file": comp.file,
+                 "standins": standins.for_component(self.module.name, comp.id),
+                 "preload": [f"grader.probes.{self.module.name}"]}
+        return dataclasses.replace(self.base, setup=setup)
+
+    def for_component(self, component: str) -> Worker:
+        if component not in self._workers:
+            self._workers[component] = self.stack.enter_context(Worker(self.config(component)))
+        return self._workers[component]
+
+    def extra(self, component: str) -> Worker:
+        """A worker of its own for one slow probe of `component`, started now."""
+        return self.stack.enter_context(Worker(self.config(component)))
+
+
+def grade_module(name: str, exercises: Path, options: Options, forkserver=None, isolation: str = "process"
+                 ) -> ModuleResult:
+    import pytest  # here, not at the top: the workers start first and import while pytest loads
 
     from grader.judge.plugin import GradingPlugin
 
     module = manifest.load()[name]
     started = time.monotonic()
     before = kit_fingerprint()
-    kind = WORKER_KINDS[module.worker]
     config = WorkerConfig(
-        exercises=exercises, forbid=kind["forbid"], preload=_preload(module), timeout=options.timeout,
+        exercises=exercises, forbid=FORBID[module.worker], timeout=options.timeout,
         memory_mb=options.memory_mb, deadline=started + options.budget,
-        forkserver=forkserver if module.worker == "torch" else None,
+        forkserver=forkserver if module.worker == "torch" else None, isolation=isolation,
     )
     only = None if options.only is None else set(options.only)
     with contextlib.ExitStack() as stack:
-        worker = stack.enter_context(Worker(config))
-        prefetched = _prefetch(module, config, options.seed, only, stack) if options.prefetch else {}
-        plugin = GradingPlugin(module, worker, options.seed, only, prefetched)
+        workers = Workers(module, config, only, stack)
+        prefetched = _prefetch(module, workers, options.seed, only) if options.prefetch else {}
+        plugin = GradingPlugin(module, workers, options.seed, only, prefetched)
         args = [
             str(SUITES / module.suite), "-c", str(SUITES / "pytest.ini"), "--rootdir", str(SUITES),
             "-s", "--assert=plain", "--import-mode=importlib", "-W", "ignore",
@@ -101,13 +135,15 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None) 
             plugin.internal_errors.append(f"the hidden suite did not run (pytest exit code {int(code)})")
         components = plugin.results()
     if kit_fingerprint() != before:
+        _purge_bytecode()
         for c in components:
             c.status, c.message = Status.ERROR, ("the grader's own files changed while this submission was graded: "
                                                 "no result can be trusted (reinstall the kit)")
-    return ModuleResult(name, module.title, components, options.seed, time.monotonic() - started)
+    return ModuleResult(name, module.title, components, options.seed, time.monotonic() - started,
+                        isolation=isolation)
 
 
-def _prefetch(module, config: WorkerConfig, seed: int, only, stack) -> dict:
+def _prefetch(module, workers: Workers, seed: int, only) -> dict:
     """Start the suite's slow, torch-free probes now, each in a worker of its own, so they run
     while this process imports torch and pytest (see the suite package's `prefetch`)."""
     import importlib
@@ -116,20 +152,30 @@ def _prefetch(module, config: WorkerConfig, seed: int, only, stack) -> dict:
     pending = {}
     for name, (component, probe, load, args) in getattr(suite, "prefetch", lambda seed: {})(seed).items():
         if only is None or component in only:
-            extra = stack.enter_context(Worker(config))
-            pending[name] = extra.submit(module.name, probe, load=load, **args)
+            pending[name] = workers.extra(component).submit(module.name, probe, load=load, **args)
     return pending
 
 
 def grade(modules: list[str], exercises: Path, options: Options, all_modules: bool, forkserver=None) -> RunResult:
-    """Grade `modules` of one submission; torch workers come from `forkserver` (one is started
-    for this call when none is given)."""
-    own = forkserver is None and any(manifest.load()[m].worker == "torch" for m in modules)
-    if own:
-        forkserver = start_forkserver()
-    try:
-        results = [grade_module(name, exercises, options, forkserver) for name in modules]
-    finally:
-        if own:
-            forkserver.close()
+    """Grade `modules` of one submission. Its files are copied once, for every worker of this
+    call; torch workers are forks of one fork server made for this submission alone (so nothing
+    a submission leaves running can meet the next one). `forkserver` is accepted for callers of
+    an older version and not used."""
+    isolation = sandbox.mode(options.isolation)
+    with tempfile.TemporaryDirectory(prefix="grade-submission-") as tmp:
+        copy = Path(tmp) / "exercises"
+        copy_submission(Path(exercises), copy)
+        server = None
+        if any(manifest.load()[m].worker == "torch" for m in modules):
+            server = ForkServer(isolation, copy)
+        try:
+            results = [grade_module(name, copy, options, server, isolation) for name in modules]
+        finally:
+            if server is not None:
+                server.close()
     return RunResult(results, options.seed, all_modules)
+
+
+def start_forkserver():
+    """Kept for callers of an older version: grading now makes a fork server per submission."""
+    return None

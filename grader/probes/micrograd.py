@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from grader import exprs
 from grader.probes.common import BadResult, as_float, as_floats
 from grader.references import micrograd as ref
+from grader.references import micrograd_nn
 
 ENGINE = "micrograd.engine"
 REF_ENGINE = {"micrograd.engine": "grader.references.micrograd"}
@@ -38,23 +39,9 @@ def grafted(cls, component: str):
                 setattr(cls, name, old)
 
 
-def _topo(out):
-    """The grader's reverse-topological walk over `_prev` (iterative: no recursion limit)."""
-    order, seen, stack = [], set(), [(out, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-        elif id(node) not in seen:
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((child, False) for child in getattr(node, "_prev", ()) if id(child) not in seen)
-    return order
-
-
 def _drive_backward(out, out_grad: float) -> None:
     out.grad = out_grad
-    for node in reversed(_topo(out)):
+    for node in reversed(ref.topo_order(out)):
         node._backward()
 
 
@@ -105,6 +92,18 @@ def value_basics(student):
     }
 
 
+def _reachable(out) -> list:
+    """Every node reachable from `out`, in no useful order: the worker that grades backward()
+    holds no topological sort of the grader's (the reference one is withheld there)."""
+    found, stack = {}, [out]
+    while stack:
+        node = stack.pop()
+        if id(node) not in found:
+            found[id(node)] = node
+            stack.extend(getattr(node, "_prev", ()))
+    return list(found.values())
+
+
 def backward_graph(student, graph: list, preset: dict):
     """The student's backward() on a graph whose nodes all carry the grader's closures.
 
@@ -116,7 +115,7 @@ def backward_graph(student, graph: list, preset: dict):
         out = nodes[-1]
         index = {id(n): i for i, n in enumerate(nodes)}
         calls, seeds = [], []
-        for node in _topo(out):
+        for node in _reachable(out):
             original, i = node._backward, index.get(id(node), -1)
 
             def recorded(original=original, i=i, node=node):
@@ -138,9 +137,7 @@ def backward_graph(student, graph: list, preset: dict):
 
 def deep_chain(student, seed: int, every: int):
     """A chain v = v * m + c, two nodes per step, with the student's backward()."""
-    from grader.suites.micrograd import deep_chain_numbers  # torch-free: shared with the judge
-
-    factors, offsets = deep_chain_numbers(seed)
+    factors, offsets = exprs.deep_chain_numbers(seed)
     Value = student.load(ENGINE).Value
     made = []
     gc.disable()  # 300,000 linked objects: the cyclic collector would rescan them again and again
@@ -249,8 +246,6 @@ def train_mse(student, ypred: list, ys: list):
 
 
 def train_run(student, seed: int, nin: int, nouts: list, params: list, xs: list, ys: list, steps: int, lr: float):
-    from grader.references import micrograd_nn
-
     train = student.load("micrograd.train", REF_ENGINE_NN)
     random.seed(seed)
     model = micrograd_nn.MLP(nin, nouts)

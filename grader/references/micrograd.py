@@ -104,19 +104,24 @@ def relu(self):
     return _unary(self, x if x > 0 else 0.0, "ReLU", lambda out: 1.0 if x > 0 else 0.0)
 
 
-def backward(self):
-    # Iterative post-order: works for graphs far deeper than the recursion limit.
-    topo, visited, stack = [], set(), [(self, False)]
+def topo_order(out):
+    """Every node reachable from `out` through `_prev`, children before parents. Iterative (no
+    recursion limit), by identity (a student's Value need not be hashable), and tolerant of a
+    `_prev` that is a set, tuple or list."""
+    order, seen, stack = [], set(), [(out, False)]
     while stack:
         node, expanded = stack.pop()
         if expanded:
-            topo.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        stack.extend((child, False) for child in node._prev if child not in visited)
+            order.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in getattr(node, "_prev", ()) if id(child) not in seen)
+    return order
+
+
+def backward(self):
+    topo = topo_order(self)
     self.grad = 1.0
     for node in reversed(topo):
         node._backward()
@@ -159,3 +164,14 @@ class Value:
 
 for _name, _fn in OPS.items():
     setattr(Value, _name, _fn)
+
+# Which components each definition answers: a worker grading one of them gets a stub instead
+# (grader/worker/standins.py). The shared helpers above answer nothing on their own.
+__owners__ = {
+    "add": "micrograd.add", "radd": "micrograd.add", "mul": "micrograd.mul", "rmul": "micrograd.mul",
+    "pow_": "micrograd.pow", "neg": "micrograd.neg_sub_div", "sub": "micrograd.neg_sub_div",
+    "rsub": "micrograd.neg_sub_div", "truediv": "micrograd.neg_sub_div", "rtruediv": "micrograd.neg_sub_div",
+    "exp": "micrograd.exp_log", "log": "micrograd.exp_log", "tanh": "micrograd.tanh", "relu": "micrograd.relu",
+    "backward": ("micrograd.backward", "micrograd.deep_graphs"),
+    "topo_order": ("micrograd.backward", "micrograd.deep_graphs"),
+}

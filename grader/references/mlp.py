@@ -107,3 +107,11 @@ def sample_mlp(params, itos, n, generator, block_size=3):
                 out.append(itos[ix])
             names.append("".join(out))
     return names
+
+# Which components each definition answers (see grader/worker/standins.py). init_mlp is most of
+# batchnorm.init's answer too.
+__owners__ = {
+    "build_dataset": "mlp.dataset", "_build_dataset_fast": "mlp.dataset", "split_words": "mlp.split",
+    "init_mlp": ("mlp.init", "batchnorm.init"), "mlp_forward": "mlp.forward", "cross_entropy": "mlp.cross_entropy",
+    "train_mlp": "mlp.train", "evaluate": "mlp.evaluate", "sample_mlp": "mlp.sampling",
+}

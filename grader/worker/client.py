@@ -6,8 +6,9 @@ judge's checks only ever see either data or one exception type.
 from __future__ import annotations
 
 import collections
-import functools
+import itertools
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from grader.model import Status
 from grader.worker import protocol
+from grader.worker.copying import copy_submission
 
 STDERR_TAIL = 3000  # characters of the worker's raw stderr kept to explain a crash
 
@@ -37,13 +39,16 @@ class StudentFailure(Exception):
 
 @dataclass
 class WorkerConfig:
-    exercises: Path
+    exercises: Path  # the judge's copy of the submission (grader.worker.copying)
     forbid: tuple[str, ...] = ()
-    preload: tuple[str, ...] = ()
     timeout: float = 10.0  # seconds per call
     memory_mb: int = 4096
     deadline: float | None = None  # time.monotonic() after which every call is refused
-    forkserver: object | None = None  # a ForkServer with `preload` imported: fork instead of spawn
+    forkserver: object | None = None  # a launch.ForkServer: fork from it instead of spawning
+    isolation: str = "process"  # "sandbox" or "process" (grader.worker.sandbox)
+    # The first request a worker gets: its component, the stand-ins it may hold, the probes to
+    # import, what the component grades (see grader.worker.server.Setup).
+    setup: dict = field(default_factory=dict)
 
 
 def _format_error(err: dict) -> tuple[Status, str, list[str]]:
@@ -51,8 +56,10 @@ def _format_error(err: dict) -> tuple[Status, str, list[str]]:
     if err["frames"]:
         last = err["frames"][-1]
         where = f" ({last['file']} line {last['line']}, in {last['function']}: {last['code'].strip()})"
-    if err["type"] == "BadResult":
+    if err["type"] in ("BadResult", "NotYourCode"):
         return Status.FAILED, err["message"], []
+    if err["type"] == "ForbiddenImport":
+        return Status.FAILED, f"{err['message']}", []
     if err["type"] == "NotImplementedError":
         text = err["message"] or "NotImplementedError"
         return Status.TODO, f"not implemented yet: {text}{where}", []
@@ -61,128 +68,60 @@ def _format_error(err: dict) -> tuple[Status, str, list[str]]:
     return Status.ERROR, message, details
 
 
-NOBODY = 65534  # the uid and gid student code runs as when the judge runs as root
-
-
-@functools.lru_cache(maxsize=None)
-def student_uid() -> int | None:
-    """Who the worker becomes: `nobody` when we are root (so student code cannot touch the kit,
-    the results or anything else of root's), else None (a learner grading their own code).
-
-    Only when `nobody` can read this Python and the kit (checked once, as nobody); set
-    ZERO_TO_HERO_SAME_USER=1 to keep workers as the judge's user."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0 or os.environ.get("ZERO_TO_HERO_SAME_USER"):
-        return None
-    import importlib.util
-
-    places = [str(Path(__file__).resolve().parent.parent), os.path.dirname(os.__file__), sys.executable]
-    for name in ("numpy", "torch"):
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.submodule_search_locations:
-            places.append(list(spec.submodule_search_locations)[0])
-    probe = "import os, sys; sys.exit(0 if all(os.access(p, os.R_OK | os.X_OK) for p in sys.argv[1:]) else 1)"
-    try:
-        done = subprocess.run([sys.executable, "-I", "-S", "-c", probe, *places], user=NOBODY, group=NOBODY,
-                              extra_groups=[], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return NOBODY if done.returncode == 0 else None
-
-
-COPY_LIMIT = 2000  # files: a submission is a handful of .py files, not a virtual environment
-
-
-def copy_submission(exercises: Path, workdir: Path, uid: int | None) -> Path:
-    """The submission's Python files, copied into the worker's own folder: student code then
-    runs on a private copy (it cannot edit the original between checks), and a worker that has
-    dropped to `nobody` can read it. Only the top-level .py files and the exercise packages are
-    copied; links are copied as links, never followed."""
-    from grader.submission import PACKAGES
-
-    target = workdir / "exercises"
-    target.mkdir()
-    sources = [p for p in exercises.glob("*.py")]
-    for package in PACKAGES:
-        if (exercises / package).is_dir() and not (exercises / package).is_symlink():
-            sources += sorted((exercises / package).rglob("*"))
-    for path in sources[:COPY_LIMIT]:
-        rel = path.relative_to(exercises)
-        if "__pycache__" in rel.parts or any(part.startswith(".") for part in rel.parts):
-            continue
-        dest = target / rel
-        if path.is_symlink():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.symlink(os.readlink(path), dest)
-        elif path.is_dir():
-            dest.mkdir(parents=True, exist_ok=True)
-        elif path.suffix == ".py" and path.stat().st_size <= 2_000_000:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, dest)
-    if uid is not None:
-        for root, dirs, files in os.walk(workdir):
-            for name in [root, *[os.path.join(root, n) for n in dirs + files]]:
-                os.lchown(name, uid, uid)
-    return target
-
-
-def worker_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "GITHUB_"))}
-    env["PYTHONHASHSEED"] = "0"  # set iteration order must not make a grade flaky
-    return env
-
-
 @dataclass
 class Worker:
     config: WorkerConfig
-    process: subprocess.Popen | None = None
+    process: object | None = None
     _loaded: set = field(default_factory=set)
     _sticky: dict = field(default_factory=dict)  # load key -> StudentFailure that must not be retried
     _stderr_tail: collections.deque = field(default_factory=lambda: collections.deque(maxlen=64))
     _workdir: tempfile.TemporaryDirectory | None = None
+    _limit_group: object | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
         if self.process is not None:
             return
-        self._workdir = tempfile.TemporaryDirectory(prefix="grade-worker-")
-        self._uid = student_uid()
-        self._exercises = copy_submission(Path(self.config.exercises), Path(self._workdir.name), self._uid)
+        from grader.worker import launch, sandbox
+
         req_r, self._req_w = os.pipe()
         self._resp_r, resp_w = os.pipe()
+        self._ids = itertools.count(secrets.randbits(48))
+        self._pending: dict[int, str] = {}  # request id -> what it was, for replies still to come
         if self.config.forkserver is not None:
             self.process = self._fork(req_r, resp_w)
+            self._exercises_inside = self.config.forkserver.worker_exercises
         else:
-            self.process = self._spawn(req_r, resp_w)
+            self._workdir = tempfile.TemporaryDirectory(prefix="grade-worker-")
+            exercises = Path(self.config.exercises)
+            if self.config.isolation != sandbox.SANDBOX:
+                # No sandbox: a private copy, which student code may change without touching the next.
+                exercises = Path(self._workdir.name) / "exercises"
+                copy_submission(Path(self.config.exercises), exercises, launch.student_uid())
+            self._limit_group = sandbox.PidLimit() if self.config.isolation == sandbox.SANDBOX else None
+            self.process = launch.spawn_pure(self.config.isolation, Path(self._workdir.name), exercises,
+                                             self.config.forbid, self.config.memory_mb, req_r, resp_w,
+                                             self._limit_group)
+            self._exercises_inside = sandbox.SUBMISSION if self.config.isolation == sandbox.SANDBOX else str(exercises)
             os.close(req_r)
             os.close(resp_w)
         self._loaded = set()
         self._stderr_tail.clear()
         threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True).start()
-
-    def _spawn(self, req_r: int, resp_w: int) -> subprocess.Popen:
-        cmd = [
-            sys.executable, "-I", "-m", "grader.worker",
-            "--req-fd", str(req_r), "--resp-fd", str(resp_w),
-            "--exercises", str(self._exercises),
-            "--forbid", ",".join(self.config.forbid),
-            "--preload", ",".join(self.config.preload),
-            "--memory-mb", str(self.config.memory_mb),
-            "--uid", str(self._uid if self._uid is not None else -1),
-        ]
-        return subprocess.Popen(
-            cmd, pass_fds=(req_r, resp_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, cwd=self._workdir.name, env=worker_env(), start_new_session=True,
-        )
+        if self.config.setup:
+            self._send({"op": "setup", **self.config.setup, "timeout": self.config.timeout}, "setting up")
 
     def _fork(self, req_r: int, resp_w: int):
-        from grader.worker.forkserver import ForkedProcess
+        from grader.worker.launch import ForkedProcess, student_uid
 
         out_r, out_w = os.pipe()
         server = self.config.forkserver
-        pid = server.spawn(self._workdir.name, str(self._exercises), self.config.forbid,
-                           self.config.memory_mb, [req_r, resp_w, out_w], self._uid)
-        for fd in (req_r, resp_w, out_w):
-            os.close(fd)
+        uid = None if self.config.isolation == "sandbox" else student_uid()
+        try:
+            pid = server.spawn(self.config.forbid, self.config.memory_mb, [req_r, resp_w, out_w], uid)
+        finally:
+            for fd in (req_r, resp_w, out_w):
+                os.close(fd)
         return ForkedProcess(server, pid, os.fdopen(out_r, "rb"))
 
     def _drain(self, stream) -> None:
@@ -194,20 +133,35 @@ class Worker:
     def stop(self) -> None:
         if self.process is None:
             return
+        from grader.worker import launch
+
         try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
+            if hasattr(self.process, "kill") and not isinstance(self.process, subprocess.Popen):
+                self.process.kill()
+            else:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
             pass
         self.process.wait()
+        if isinstance(self.process, subprocess.Popen):
+            launch.forget(self.process.pid)
         for fd in (self._req_w, self._resp_r):
             try:
                 os.close(fd)
             except OSError:
                 pass
         self.process = None
+        if self._limit_group is not None:
+            self._limit_group.close()
+            self._limit_group = None
         if self._workdir is not None:
-            self._workdir.cleanup()
+            try:  # the judge owns the folder: student files in it cannot stop grading
+                self._workdir.cleanup()
+            except OSError:
+                shutil.rmtree(self._workdir.name, ignore_errors=True)
             self._workdir = None
+        if self.config.isolation != "sandbox":
+            launch.reap_orphans()
 
     def __enter__(self):
         # A spawned worker starts now, importing while the judge does; a forked one starts at its
@@ -251,11 +205,10 @@ class Worker:
         requests = [{"op": "load", "name": n, "reference": r or {}} for n, r in load]
         requests.append({"op": "call", "module": module, "probe": probe, "args": args})
         try:
-            for request in requests:
-                protocol.write_frame(self._req_w, request)
-        except OSError as exc:
-            return Pending(self, 0, 0.0, probe, failure=self._crashed(probe, exc))
-        return Pending(self, len(requests), time.monotonic() + self.config.timeout * len(requests), probe)
+            ids = [self._send(request, probe) for request in requests]
+        except StudentFailure as failure:
+            return Pending(self, [], 0.0, probe, failure=failure)
+        return Pending(self, ids, time.monotonic() + self.config.timeout * len(requests), probe)
 
     def _limit(self) -> float:
         timeout = self.config.timeout
@@ -265,36 +218,67 @@ class Worker:
                 raise StudentFailure(Status.TIMEOUT, "not run: the time budget for this module ran out")
         return timeout
 
+    def _send(self, request: dict, what: str) -> int:
+        """Write one request, with an id of its own that the reply must carry."""
+        request_id = next(self._ids)
+        try:
+            protocol.write_frame(self._req_w, {**request, "id": request_id})
+        except OSError as exc:
+            raise self._crashed(what, exc) from None
+        self._pending[request_id] = what
+        return request_id
+
     def _request(self, request: dict, what: str):
         self.start()
         timeout = self._limit()
-        try:
-            protocol.write_frame(self._req_w, request)
-        except OSError as exc:
-            raise self._crashed(what, exc) from None
-        return self._receive(time.monotonic() + timeout, what)
+        request_id = self._send(request, what)
+        return self._receive(request_id, time.monotonic() + timeout, what)
 
-    def _receive(self, deadline: float, what: str):
-        """One reply, as (value, output), or the StudentFailure it amounts to."""
-        try:
-            reply = protocol.read_frame(self._resp_r, deadline=deadline)
-            if not isinstance(reply, dict):
-                raise protocol.ProtocolError("reply is not an object")
-        except TimeoutError:
-            self.stop()
-            limit = self.config.timeout
-            raise StudentFailure(
-                Status.TIMEOUT, f"timed out after {limit:g} s while {what} (an infinite loop, or far too slow)"
-            ) from None
-        except (EOFError, OSError, protocol.ProtocolError) as exc:
-            raise self._crashed(what, exc) from None
-        if reply.get("ok"):
-            return reply.get("value"), reply.get("output", "")
-        status, message, details = _format_error(reply["error"])
-        raise StudentFailure(status, message, reply.get("output", ""), details)
+    def _receive(self, request_id: int, deadline: float, what: str):
+        """The reply to `request_id`, as (value, output), or the StudentFailure it amounts to.
+
+        Replies come in the order of the requests; one that is malformed, too large, or carries
+        another id than the oldest request still waiting ends the worker: nothing it says after
+        that can be trusted."""
+        while True:
+            try:
+                reply = protocol.read_frame(self._resp_r, deadline=deadline, limits=protocol.REPLY_LIMITS)
+                if not isinstance(reply, dict):
+                    raise protocol.ProtocolError("a reply that is not an object")
+                oldest = min(self._pending) if self._pending else None
+                if reply.get("id") != oldest:
+                    raise protocol.ProtocolError("a reply to no request (something wrote to the grader's channel)")
+            except TimeoutError:
+                where = self._hang_site()
+                self.stop()
+                limit = self.config.timeout
+                raise StudentFailure(
+                    Status.TIMEOUT, f"timed out after {limit:g} s{where} (an infinite loop, or far too slow)"
+                ) from None
+            except (EOFError, OSError, protocol.ProtocolError) as exc:
+                raise self._crashed(what, exc) from None
+            answered = self._pending.pop(oldest)
+            if reply.get("ok"):
+                if oldest == request_id:
+                    return reply.get("value"), reply.get("output", "")
+                continue  # an earlier request's (setup, a load sent by submit) that went well
+            status, message, details = _format_error(reply["error"])
+            if oldest != request_id and answered == "setting up":
+                status, message = Status.ERROR, f"internal error in the grader (worker setup: {message}); please report it"
+            raise StudentFailure(status, message, reply.get("output", ""), details)
+
+    def _hang_site(self) -> str:
+        """Where the learner's code was when time ran out, from the stack the worker dumped."""
+        time.sleep(0.4)  # the dump fires just before the judge's deadline
+        return hang_site("".join(self._stderr_tail), self._exercises_inside, Path(self.config.exercises))
 
     def _crashed(self, what: str, exc: BaseException) -> StudentFailure:
         process = self.process
+        protocol_broken = isinstance(exc, protocol.ProtocolError)
+        if protocol_broken:
+            self.stop()
+            return StudentFailure(Status.CRASHED, f"the process running your code broke the grader's protocol "
+                                                  f"({exc}) while {what}")
         code = process.wait(timeout=5) if process is not None else None
         time.sleep(0.05)  # let the drain thread collect the last words
         tail = "".join(self._stderr_tail)[-STDERR_TAIL:]
@@ -312,18 +296,35 @@ class Worker:
         return StudentFailure(Status.CRASHED, f"the process running your code {how}{hint} while {what}", tail)
 
 
+def hang_site(dump: str, inside: str, host: Path) -> str:
+    """' in micrograd/engine.py line 12 (in __mul__): while True:' from a faulthandler dump."""
+    import re
+
+    # faulthandler writes the innermost frame first: the first of the learner's files is where it was.
+    for match in re.finditer(r'File "([^"]+)", line (\d+) in (\S+)', dump):
+        path, line, function = match.groups()
+        if path.startswith(inside.rstrip("/") + "/"):
+            rel = path[len(inside.rstrip("/")) + 1:]
+            code = ""
+            try:
+                code = (host / rel).read_text(encoding="utf-8", errors="replace").splitlines()[int(line) - 1].strip()
+            except (OSError, IndexError):
+                pass
+            return f" in your {rel} line {line} (in {function})" + (f": {code}" if code else "")
+    return ""
+
+
 class Pending:
     """The answer to `Worker.submit`, read when a check asks for it."""
 
-    def __init__(self, worker: Worker, replies: int, deadline: float, what: str, failure=None):
-        self.worker, self.replies, self.deadline, self.what = worker, replies, deadline, what
+    def __init__(self, worker: Worker, ids: list[int], deadline: float, what: str, failure=None):
+        self.worker, self.ids, self.deadline, self.what = worker, ids, deadline, what
         self._outcome = failure
 
     def result(self):
         if self._outcome is None:
             try:
-                for _ in range(self.replies):
-                    self._outcome = self.worker._receive(self.deadline, self.what)
+                self._outcome = self.worker._receive(self.ids[-1], self.deadline, self.what)
             except StudentFailure as failure:
                 self._outcome = failure
         if isinstance(self._outcome, StudentFailure):

@@ -23,6 +23,10 @@ HEADER = struct.Struct(">Q")
 # or json.loads later does not change what the worker sends.
 _dumps, _loads = json.dumps, json.loads
 MAX_FRAME = 512 * 1024 * 1024  # a sane cap: a frame bigger than this is a broken peer
+# What a worker's reply may be: its JSON and its arrays. The largest honest reply (mlp's dataset
+# on the real names) is about 4.5 MB of arrays; anything past these is a broken or hostile peer,
+# refused before it is read, so a reply cannot take the judge's memory.
+REPLY_LIMITS = (4 * 1024 * 1024, 64 * 1024 * 1024)
 
 
 class ProtocolError(Exception):
@@ -92,16 +96,26 @@ def read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
     return b"".join(chunks)
 
 
-def read_frame(fd: int, deadline: float | None = None):
+def read_frame(fd: int, deadline: float | None = None, limits: tuple[int, int] = (MAX_FRAME, MAX_FRAME)):
+    """One frame; `limits` caps its JSON header and the total of its arrays, in bytes."""
     (size,) = HEADER.unpack(read_exact(fd, HEADER.size, deadline))
-    if size > MAX_FRAME:
-        raise ProtocolError(f"frame of {size} bytes is too large")
+    if size > limits[0]:
+        raise ProtocolError(f"a message of {size} bytes, over the limit of {limits[0]}")
     header = read_exact(fd, size, deadline)
-    sizes = _loads(header).get("arrays", [])
-    if sum(sizes) > MAX_FRAME:
-        raise ProtocolError("arrays too large")
+    try:
+        meta = _loads(header)
+        sizes = meta.get("arrays", [])
+        if not isinstance(sizes, list) or not all(isinstance(n, int) and n >= 0 for n in sizes):
+            raise ProtocolError("malformed array sizes")
+    except (ValueError, AttributeError) as exc:
+        raise ProtocolError(f"a malformed message ({exc})") from None
+    if sum(sizes) > limits[1]:
+        raise ProtocolError(f"arrays of {sum(sizes)} bytes, over the limit of {limits[1]}")
     blobs = [read_exact(fd, s, deadline) for s in sizes]
-    return decode(header, blobs)
+    try:
+        return decode(header, blobs)
+    except (ValueError, KeyError, IndexError, TypeError, OSError) as exc:
+        raise ProtocolError(f"a malformed message ({type(exc).__name__})") from None
 
 
 def write_frame(fd: int, obj) -> None:

@@ -19,10 +19,11 @@ import os
 import sys
 from pathlib import Path
 
-from grader.worker import protocol
-from grader.worker.student import Student, describe_exception
+from grader.worker import protocol, provenance
+from grader.worker.student import StandIns, Student, describe_exception
 
 OUTPUT_CAP = 4000  # characters of student output kept per call
+PROCESSES = 64  # RLIMIT_NPROC where it applies (not root); the sandbox's cgroup caps it otherwise
 
 
 class CappedText(io.TextIOBase):
@@ -73,8 +74,37 @@ def _cap_memory(megabytes: int) -> None:
         pass
 
 
-def serve(req_fd: int, resp_fd: int, student: Student) -> None:
+class Setup:
+    """What the judge tells a worker before anything runs: which component it serves, the
+    stand-ins it may hold, the probes to import, and what that component grades."""
+
+    def __init__(self, request: dict, exercises: Path, forbid: tuple[str, ...]):
+        self.component = request.get("component")
+        self.owns = tuple(request.get("owns", ()))
+        self.file = request.get("file") or ""
+        self.timeout = float(request.get("timeout") or 0)
+        self.stand_ins = StandIns(request.get("standins", {}))
+        self.stand_ins.load_all()
+        with self.stand_ins.exposed():
+            # The probes (and what they import) load before the submission goes on sys.path, so a
+            # student file named like a standard module (random.py, json.py) cannot stand in.
+            for name in request.get("preload", ()):
+                importlib.import_module(name)
+        sys.path.insert(0, str(exercises))
+        self.student = Student(exercises, forbid, self.stand_ins)
+
+    def check_provenance(self) -> None:
+        if not (self.owns and self.file):
+            return
+        module = self.student.module(self.file[:-3].replace("/", "."))
+        if module is not None:
+            kit = tuple(p for p in (os.path.dirname(os.path.dirname(protocol.__file__)),) if p)
+            provenance.check(module, self.owns, self.file, str(self.student.exercises), kit)
+
+
+def serve(req_fd: int, resp_fd: int, exercises: Path, forbid: tuple[str, ...]) -> None:
     probes: dict[str, object] = {}
+    setup: Setup | None = None
     while True:
         try:
             request = protocol.read_frame(req_fd)
@@ -82,26 +112,37 @@ def serve(req_fd: int, resp_fd: int, student: Student) -> None:
             return
         capture = CappedText()
         sys.stdout = sys.stderr = capture
+        if setup is not None and setup.timeout:
+            # A hang leaves the learner's own line: the stack, dumped just before the judge gives up.
+            faulthandler.dump_traceback_later(max(0.05, setup.timeout - 0.3), file=sys.__stderr__)
         try:
-            if request["op"] == "load":
-                student.load(request["name"], request.get("reference"))
+            if request["op"] == "setup":
+                setup = Setup(request, exercises, forbid)
+                value = None
+            elif setup is None:
+                raise RuntimeError("the worker was not set up")
+            elif request["op"] == "load":
+                setup.student.load(request["name"], request.get("reference"))
                 value = None
             else:
                 module = request["module"]
                 if module not in probes:
                     probes[module] = importlib.import_module(f"grader.probes.{module}")
                 probe = getattr(probes[module], request["probe"])
-                value = probe(student, **request.get("args", {}))
+                value = probe(setup.student, **request.get("args", {}))
+                setup.check_provenance()
             reply = {"ok": True, "value": value}
         except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are the student's too
-            reply = {"ok": False, "error": describe_exception(exc, student.exercises)}
+            reply = {"ok": False, "error": describe_exception(exc, exercises)}
         finally:
+            faulthandler.cancel_dump_traceback_later()
             sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
         reply["output"] = capture.text()
+        reply["id"] = request.get("id")
         try:
             protocol.write_frame(resp_fd, reply)
         except (TypeError, ValueError) as exc:  # a probe returned something that is not data
-            protocol.write_frame(resp_fd, {"ok": False, "output": reply["output"], "error": {
+            protocol.write_frame(resp_fd, {"ok": False, "id": request.get("id"), "output": reply["output"], "error": {
                 "type": "ProtocolError", "message": f"unsendable result: {exc}", "frames": [],
                 "todo": False, "forbidden_import": False}})
 
@@ -114,25 +155,47 @@ def _drop_privileges(uid: int) -> None:
     os.environ["HOME"] = os.getcwd()
 
 
-def run(req_fd: int, resp_fd: int, exercises: str, forbid: tuple[str, ...], preload: tuple[str, ...],
-        memory_mb: int, uid: int | None = None) -> None:
-    """Become a worker: limits, the submission on sys.path, then serve until the judge hangs up."""
+def _cap_processes(extra: int) -> None:
+    """RLIMIT_NPROC counts every process of this user: allow those already running, plus `extra`."""
+    try:
+        import resource
+
+        uid = str(os.getuid())
+        running = 0
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/status") as status:
+                        running += any(line.startswith("Uid:") and line.split()[1] == uid for line in status)
+                except OSError:
+                    pass
+        resource.setrlimit(resource.RLIMIT_NPROC, (running + extra, running + extra))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def run(req_fd: int, resp_fd: int, exercises: str, forbid: tuple[str, ...], memory_mb: int,
+        uid: int | None = None) -> None:
+    """Become a worker: limits, then serve until the judge hangs up (the first request sets up)."""
     _die_with_parent()
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0)  # PR_SET_DUMPABLE 0: no other process reads this one's memory
+    except Exception:  # noqa: BLE001 - not Linux
+        pass
     faulthandler.enable(file=sys.__stderr__)  # a segfault in student code leaves a traceback
-    for name in preload:
-        importlib.import_module(name)  # before the memory cap: torch maps a lot of address space
     if memory_mb:
         _cap_memory(memory_mb)
     if uid is not None:
         _drop_privileges(uid)
-    folder = Path(exercises)
-    sys.path.insert(0, str(folder))
+    if os.geteuid() != 0:
+        _cap_processes(PROCESSES)
     sys.dont_write_bytecode = True  # never leave __pycache__ in a student's repository
     # Student graphs are many small linked objects: collect rarely, and never rescan our own.
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-    student = Student(folder, forbid)
-    serve(req_fd, resp_fd, student)
+    serve(req_fd, resp_fd, Path(exercises), forbid)
     os._exit(0)  # skip interpreter teardown: student objects' __del__ must not run after us
 
 
@@ -142,12 +205,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--resp-fd", type=int, required=True)
     parser.add_argument("--exercises", required=True)
     parser.add_argument("--forbid", default="")
-    parser.add_argument("--preload", default="")
     parser.add_argument("--memory-mb", type=int, default=0)
     parser.add_argument("--uid", type=int, default=-1)
     args = parser.parse_args(argv)
     split = lambda text: tuple(filter(None, text.split(",")))  # noqa: E731
-    run(args.req_fd, args.resp_fd, args.exercises, split(args.forbid), split(args.preload), args.memory_mb,
+    run(args.req_fd, args.resp_fd, args.exercises, split(args.forbid), args.memory_mb,
         None if args.uid < 0 else args.uid)
 
 

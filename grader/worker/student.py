@@ -9,6 +9,7 @@ broken `__init__` cannot take down every component.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -22,8 +23,18 @@ class ForbiddenImport(ImportError):
     pass
 
 
+KIT_PACKAGES = ("grader", "solutions", "tests")  # never the student's to import
+
+
+def kit_import_message(top: str, where: str) -> str:
+    place = f" ({where})" if where else ""
+    return (f"`import {top}`{place}: your code may not use the grader's or the kit's own code "
+            "(a component earns points only for code you wrote)")
+
+
 class ImportGuard(importlib.abc.MetaPathFinder):
-    """Refuses some top-level packages (torch and numpy in micrograd), naming the importer."""
+    """Refuses some top-level packages (torch and numpy in micrograd), naming the importer; and
+    the kit's own packages to student code, wherever it runs."""
 
     def __init__(self, forbidden: tuple[str, ...], exercises: Path):
         self.forbidden = forbidden
@@ -31,6 +42,11 @@ class ImportGuard(importlib.abc.MetaPathFinder):
 
     def find_spec(self, fullname, path=None, target=None):
         top = fullname.split(".", 1)[0]
+        if top in KIT_PACKAGES:
+            where = _student_frame(self.exercises)
+            if where:
+                raise ForbiddenImport(kit_import_message(fullname, f"imported at {where}"))
+            return None
         if top not in self.forbidden:
             return None
         where = _student_frame(self.exercises)
@@ -39,6 +55,75 @@ class ImportGuard(importlib.abc.MetaPathFinder):
             f"`import {top}` is not allowed here{place}: micrograd must be pure Python, "
             "using only `math` and `random`, so that every derivative is yours"
         )
+
+
+def kit_imports(path: Path, root: Path) -> str | None:
+    """The first `import grader` (or solutions, tests) written in a student file, described."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError, OSError):
+        return None  # importing it reports the syntax error itself
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names = [node.module]
+        for name in names:
+            if name.split(".", 1)[0] in KIT_PACKAGES:
+                return kit_import_message(name, f"{path.relative_to(root)} line {node.lineno}")
+    return None
+
+
+class StandIns:
+    """The references this worker may hold (from the judge, as source: see standins.py), as
+    modules that student code cannot import by name: outside `exposed()` they are never in
+    sys.modules (probes and stand-in packages keep their own references to them)."""
+
+    def __init__(self, sources: dict[str, str]):
+        self.sources = sources
+        self.modules: dict[str, object] = {}
+
+    def get(self, name: str):
+        if name not in self.modules:
+            if name not in self.sources:
+                raise ImportError(f"the grader has no stand-in {name} in this worker")
+            with self.exposed():
+                import types
+
+                module = types.ModuleType(name)
+                module.__file__ = f"<kit {name}>"
+                module.__spec__ = importlib.machinery.ModuleSpec(name, None, origin=module.__file__)
+                sys.modules[name] = module  # a reference may import an earlier one
+                exec(compile(self.sources[name], f"<kit {name}>", "exec"), module.__dict__)
+                self.modules[name] = module
+        return self.modules[name]
+
+    @contextlib.contextmanager
+    def exposed(self):
+        """The stand-ins importable by name, for the kit's own imports (probes, references)."""
+        import grader
+
+        package = importlib.util.module_from_spec(
+            importlib.machinery.ModuleSpec("grader.references", None, is_package=True))
+        sys.modules["grader.references"] = package
+        grader.references = package
+        for name, module in self.modules.items():
+            sys.modules[name] = module
+            setattr(package, name.rsplit(".", 1)[1], module)
+        try:
+            yield
+        finally:
+            for name in [m for m in sys.modules if m == "grader.references" or m.startswith("grader.references.")]:
+                del sys.modules[name]
+            if hasattr(grader, "references"):
+                del grader.references
+
+    def load_all(self) -> None:
+        for name in self.sources:
+            self.get(name)
 
 
 def _student_frame(exercises: str) -> str:
@@ -60,11 +145,18 @@ class LoadFailure(Exception):
 
 
 class Student:
-    def __init__(self, exercises: Path, forbidden: tuple[str, ...] = ()):
+    def __init__(self, exercises: Path, forbidden: tuple[str, ...] = (), stand_ins: StandIns | None = None):
         self.exercises = exercises.resolve()
         self._cache: dict[tuple, object] = {}
-        if forbidden:
-            sys.meta_path.insert(0, ImportGuard(forbidden, self.exercises))
+        self.stand_ins = stand_ins or StandIns({})
+        sys.meta_path.insert(0, ImportGuard(forbidden, self.exercises))
+
+    def module(self, name: str):
+        """The student's module `name` as last loaded (any stand-ins), or None."""
+        for (loaded, _), module in reversed(list(self._cache.items())):
+            if loaded == name and not isinstance(module, LoadFailure):
+                return module
+        return None
 
     def load(self, name: str, reference: dict[str, str] | None = None):
         reference = reference or {}
@@ -92,12 +184,20 @@ class Student:
         pkg = importlib.util.module_from_spec(spec)
         sys.modules[package] = pkg
         for stand_in, ref_name in reference.items():
-            ref = importlib.import_module(ref_name)
+            ref = self.stand_ins.get(ref_name)
             sys.modules[stand_in] = ref
             setattr(pkg, stand_in.rsplit(".", 1)[1], ref)
         if not (folder / (name.split(".", 1)[1].replace(".", "/") + ".py")).is_file():
             raise FileNotFoundError(f"no file exercises/{name.replace('.', '/')}.py in the submission")
-        return importlib.import_module(name)
+        module = importlib.import_module(name)
+        # Every file of theirs this import ran, read for imports of the kit's own packages.
+        for loaded in list(sys.modules.values()):
+            path = getattr(loaded, "__file__", None) or ""
+            if path.startswith(str(self.exercises)) and path.endswith(".py"):
+                found = kit_imports(Path(path), self.exercises)
+                if found:
+                    raise ForbiddenImport(found)
+        return module
 
 
 def describe_exception(exc: BaseException, exercises: Path) -> dict:
