@@ -19,7 +19,7 @@ FORMATS = ["text", "json", "junit", "gradescope", "github"]
 
 
 def _grade(module: str, submission, solutions, fmt, output, components, seed, timeout, memory_mb, verbose,
-           watch=False):
+           watch=False, isolation="auto"):
     from grader.judge.run import Options, grade
     from grader.render import RENDERERS
     from grader.submission import prepare
@@ -36,7 +36,7 @@ def _grade(module: str, submission, solutions, fmt, output, components, seed, ti
     if any(manifest.load()[n].worker == "torch" for n in names):
         _refuse_a_wrong_data_file()
     options = Options(seed=seed if seed is not None else secrets.randbelow(2**31), timeout=timeout,
-                      memory_mb=memory_mb, only=only)
+                      memory_mb=memory_mb, only=only, isolation=_isolation(isolation))
     if watch:
         if output or fmt != "text":
             raise click.UsageError("--watch shows text on the terminal: drop --output and --format")
@@ -103,6 +103,17 @@ def _watch(names, submission, solutions, options, verbose) -> None:
     watch.run(names, folder, grade_once)
 
 
+def _isolation(requested: str) -> str:
+    """The isolation to ask for; `sandbox` when none can be made here is bad usage (exit 2)."""
+    from grader.worker.sandbox import SandboxUnavailable, mode
+
+    try:
+        mode(requested)
+    except SandboxUnavailable as exc:
+        raise click.UsageError(str(exc)) from None
+    return requested
+
+
 def _refuse_a_wrong_data_file() -> None:
     from grader.data import DataError, names_if_present
 
@@ -128,6 +139,9 @@ def _grade_command(module: str, help_text: str) -> click.Command:
                   help="Memory cap of the process running student code.")
     @click.option("-v", "--verbose", is_flag=True, help="Show where your code raised and what it printed.")
     @click.option("--watch", is_flag=True, help="Grade again on every save (Ctrl-C to stop).")
+    @click.option("--isolation", type=click.Choice(["auto", "sandbox", "process"]), default="auto", show_default=True,
+                  help="How student code is contained: a namespace sandbox (bubblewrap), separate processes "
+                       "only, or the sandbox where it can be made. Instructors: use sandbox.")
     def command(challenge=False, budget=None, **kwargs):
         if challenge:
             _challenge(kwargs["submission"], kwargs["solutions"], kwargs["fmt"], kwargs["output"], budget)

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from conftest import EXERCISES
 from grader import manifest
 from grader.cli import main
+from grader.worker import sandbox
 from grader.judge import run as judge_run
 from grader.model import Status
 from hostile.cases import CASES
@@ -69,18 +70,29 @@ def test_a_hostile_submission_gains_nothing(tmp_path, monkeypatch, case):
     assert elapsed < 30 + 4 * TIMEOUT * len(ids)
 
 
-def test_edits_to_the_kit_during_grading_void_the_result(tmp_path, monkeypatch):
+@pytest.mark.parametrize("isolation", ["sandbox", "process"])
+def test_edits_to_the_kit_during_grading_void_the_result(tmp_path, monkeypatch, isolation):
+    """In the sandbox the kit cannot even be seen; without one, an edit voids the result."""
+    if isolation == "sandbox" and not sandbox.probe()[0]:
+        pytest.skip(f"no sandbox here: {sandbox.probe()[1]}")
     case = next(c for c in CASES if c.name == "delete-and-edit-files-outside")
     repo = build(tmp_path, case)
     kit = tmp_path / "kit"
     kit.mkdir()
     (kit / "file.py").write_text("# the instructor's\n")
     monkeypatch.setattr(judge_run, "KIT", kit)
-    monkeypatch.setenv("HOSTILE_KIT_FILE", str(kit / "file.py"))
-    result = CliRunner().invoke(main, ["micrograd", "--submission", str(repo), "--format", "json", "--seed", "1"])
+    engine = repo / "exercises" / case.file
+    engine.write_text(engine.read_text().replace("os.environ.get('HOSTILE_KIT_FILE')", repr(str(kit / "file.py"))))
+    result = CliRunner().invoke(main, ["micrograd", "--submission", str(repo), "--format", "json", "--seed", "1",
+                                       "--isolation", isolation])
     data = json.loads(result.output)
-    assert {c["status"] for c in data["components"]} == {"error"}
-    assert "the grader's own files changed" in data["components"][0]["message"]
+    assert data["isolation"] == isolation
+    if isolation == "sandbox":
+        assert (kit / "file.py").read_text() == "# the instructor's\n"
+        assert "passed" not in {c["status"] for c in data["components"]}
+    else:
+        assert {c["status"] for c in data["components"]} == {"error"}
+        assert "the grader's own files changed" in data["components"][0]["message"]
 
 
 def test_github_format_never_echoes_student_output(tmp_path, monkeypatch):

@@ -82,6 +82,7 @@ class Workers:
     def __init__(self, module, base: WorkerConfig, only, stack: contextlib.ExitStack):
         self.module, self.base, self.stack = module, base, stack
         self._workers: dict[str, Worker] = {}
+        self._sticky: dict = {}
         for comp in module.components:
             if base.forkserver is None and (only is None or comp.id in only):
                 self.for_component(comp.id)
@@ -95,16 +96,21 @@ class Workers:
 
     def for_component(self, component: str) -> Worker:
         if component not in self._workers:
-            self._workers[component] = self.stack.enter_context(Worker(self.config(component)))
+            worker = Worker(self.config(component), shared_sticky=self._sticky)
+            self._workers[component] = self.stack.enter_context(worker)
         return self._workers[component]
 
     def extra(self, component: str) -> Worker:
         """A worker of its own for one slow probe of `component`, started now."""
-        return self.stack.enter_context(Worker(self.config(component)))
+        return self.stack.enter_context(Worker(self.config(component), shared_sticky=self._sticky))
 
 
-def grade_module(name: str, exercises: Path, options: Options, forkserver=None, isolation: str = "process"
+def grade_module(name: str, exercises: Path, options: Options, forkserver=None, isolation: str | None = None
                  ) -> ModuleResult:
+    """Grade one module. Called on its own (tests, tools), it prepares the submission itself."""
+    if isolation is None:
+        with prepared(Path(exercises), [name], options) as (copy, server, isolation):
+            return grade_module(name, copy, options, server, isolation)
     import pytest  # here, not at the top: the workers start first and import while pytest loads
 
     from grader.judge.plugin import GradingPlugin
@@ -156,11 +162,11 @@ def _prefetch(module, workers: Workers, seed: int, only) -> dict:
     return pending
 
 
-def grade(modules: list[str], exercises: Path, options: Options, all_modules: bool, forkserver=None) -> RunResult:
-    """Grade `modules` of one submission. Its files are copied once, for every worker of this
-    call; torch workers are forks of one fork server made for this submission alone (so nothing
-    a submission leaves running can meet the next one). `forkserver` is accepted for callers of
-    an older version and not used."""
+@contextlib.contextmanager
+def prepared(exercises: Path, modules: list[str], options: Options):
+    """The submission as workers see it: copied once (the copy is what every worker of this
+    call grades), with a fork server made for it alone when a module needs torch (so nothing a
+    submission leaves running can meet the next one). Yields (copy, fork server, isolation)."""
     isolation = sandbox.mode(options.isolation)
     with tempfile.TemporaryDirectory(prefix="grade-submission-") as tmp:
         copy = Path(tmp) / "exercises"
@@ -169,10 +175,17 @@ def grade(modules: list[str], exercises: Path, options: Options, all_modules: bo
         if any(manifest.load()[m].worker == "torch" for m in modules):
             server = ForkServer(isolation, copy)
         try:
-            results = [grade_module(name, copy, options, server, isolation) for name in modules]
+            yield copy, server, isolation
         finally:
             if server is not None:
                 server.close()
+
+
+def grade(modules: list[str], exercises: Path, options: Options, all_modules: bool, forkserver=None) -> RunResult:
+    """Grade `modules` of one submission (`forkserver` is accepted for callers of an older
+    version and not used: every submission gets a fork server of its own)."""
+    with prepared(Path(exercises), modules, options) as (copy, server, isolation):
+        results = [grade_module(name, copy, options, server, isolation) for name in modules]
     return RunResult(results, options.seed, all_modules)
 
 

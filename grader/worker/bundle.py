@@ -10,6 +10,7 @@ the component's own answer left out (`grader.worker.standins`).
 from __future__ import annotations
 
 import atexit
+import compileall
 import functools
 import shutil
 import tempfile
@@ -40,6 +41,9 @@ def build() -> Path:
             dest = root / "grader" / name
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest)
+    # Bytecode made here, once: workers run with -B from a read-only folder, and would otherwise
+    # compile every file again in every worker.
+    compileall.compile_dir(str(root), quiet=1, workers=1)
     for folder in [root, *root.rglob("*")]:
         folder.chmod(0o755 if folder.is_dir() else 0o644)
     return root

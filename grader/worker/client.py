@@ -58,8 +58,8 @@ def _format_error(err: dict) -> tuple[Status, str, list[str]]:
         where = f" ({last['file']} line {last['line']}, in {last['function']}: {last['code'].strip()})"
     if err["type"] in ("BadResult", "NotYourCode"):
         return Status.FAILED, err["message"], []
-    if err["type"] == "ForbiddenImport":
-        return Status.FAILED, f"{err['message']}", []
+    if err["type"] == "KitImport":
+        return Status.FAILED, err["message"], []
     if err["type"] == "NotImplementedError":
         text = err["message"] or "NotImplementedError"
         return Status.TODO, f"not implemented yet: {text}{where}", []
@@ -77,6 +77,9 @@ class Worker:
     _stderr_tail: collections.deque = field(default_factory=lambda: collections.deque(maxlen=64))
     _workdir: tempfile.TemporaryDirectory | None = None
     _limit_group: object | None = None
+    # load key -> StudentFailure, shared by the workers of one module: an import that hung or
+    # crashed in one component's worker is not paid for again by the next (imports are deterministic).
+    shared_sticky: dict | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -176,15 +179,16 @@ class Worker:
     # -- calls -----------------------------------------------------------------------------
     def load(self, name: str, reference: dict[str, str] | None = None) -> None:
         key = (name, tuple(sorted((reference or {}).items())))
-        if key in self._sticky:
-            raise self._sticky[key]
+        sticky = self.shared_sticky if self.shared_sticky is not None else self._sticky
+        if key in sticky:
+            raise sticky[key]
         if key in self._loaded and self.process is not None:
             return
         try:
             self._request({"op": "load", "name": name, "reference": reference or {}}, what=f"importing {name}")
         except StudentFailure as failure:
             # Import is deterministic: do not pay a timeout (or a crash) twice for it.
-            self._sticky[key] = failure
+            sticky[key] = failure
             raise
         self._loaded.add(key)
 
@@ -253,7 +257,7 @@ class Worker:
                 self.stop()
                 limit = self.config.timeout
                 raise StudentFailure(
-                    Status.TIMEOUT, f"timed out after {limit:g} s{where} (an infinite loop, or far too slow)"
+                    Status.TIMEOUT, f"timed out after {limit:g} s while {what}{where} (an infinite loop, or far too slow)"
                 ) from None
             except (EOFError, OSError, protocol.ProtocolError) as exc:
                 raise self._crashed(what, exc) from None
@@ -280,6 +284,8 @@ class Worker:
             return StudentFailure(Status.CRASHED, f"the process running your code broke the grader's protocol "
                                                   f"({exc}) while {what}")
         code = process.wait(timeout=5) if process is not None else None
+        if code is not None and code > 128 and self.config.isolation == "sandbox" and self.config.forkserver is None:
+            code = 128 - code  # bwrap passes on a worker killed by signal N as status 128 + N
         time.sleep(0.05)  # let the drain thread collect the last words
         tail = "".join(self._stderr_tail)[-STDERR_TAIL:]
         self.stop()
@@ -310,7 +316,7 @@ def hang_site(dump: str, inside: str, host: Path) -> str:
                 code = (host / rel).read_text(encoding="utf-8", errors="replace").splitlines()[int(line) - 1].strip()
             except (OSError, IndexError):
                 pass
-            return f" in your {rel} line {line} (in {function})" + (f": {code}" if code else "")
+            return f", at your {rel} line {line} (in {function})" + (f": `{code}`" if code else "")
     return ""
 
 

@@ -23,6 +23,10 @@ class ForbiddenImport(ImportError):
     pass
 
 
+class KitImport(ForbiddenImport):
+    """Student code importing the grader's or the kit's own packages (scored `failed`)."""
+
+
 KIT_PACKAGES = ("grader", "solutions", "tests")  # never the student's to import
 
 
@@ -45,7 +49,7 @@ class ImportGuard(importlib.abc.MetaPathFinder):
         if top in KIT_PACKAGES:
             where = _student_frame(self.exercises)
             if where:
-                raise ForbiddenImport(kit_import_message(fullname, f"imported at {where}"))
+                raise KitImport(kit_import_message(fullname, f"imported at {where}"))
             return None
         if top not in self.forbidden:
             return None
@@ -196,7 +200,7 @@ class Student:
             if path.startswith(str(self.exercises)) and path.endswith(".py"):
                 found = kit_imports(Path(path), self.exercises)
                 if found:
-                    raise ForbiddenImport(found)
+                    raise KitImport(found)
         return module
 
 
