@@ -25,17 +25,21 @@ def inject(method_line: str, code: str):
 def test_infinite_loop_at_import_times_out_only_what_needs_that_file(submission):
     sub = submission({ENGINE: [("import math\n", "import math\nwhile True:\n    pass\n")]})
     started = time.monotonic()
-    result = grade_folder(sub, timeout=1.5)
-    assert time.monotonic() - started < 20  # one timeout for the import, not one per check
+    result = grade_folder(sub, timeout=4)
+    # One timeout for the import, shared by the module's workers, not one per component (9 x 4 s).
+    assert time.monotonic() - started < 30
     assert not_passed(result) == {c: Status.TIMEOUT for c in ENGINE_COMPONENTS}
-    assert "importing micrograd.engine" in by_id(result, "micrograd.add").message
+    message = by_id(result, "micrograd.add").message
+    assert "importing micrograd.engine" in message
+    assert "micrograd/engine.py line" in message and "while True" in message  # the learner's own line
 
 
 def test_infinite_loop_in_one_method_fails_only_that_component(submission):
     sub = submission({ENGINE: [inject(TANH, "        while True:\n            pass\n")]})
-    result = grade_folder(sub, timeout=1.5)
+    result = grade_folder(sub, timeout=3)
     assert not_passed(result) == {"micrograd.tanh": Status.TIMEOUT}
-    assert "timed out after 1.5 s" in by_id(result, "micrograd.tanh").message
+    assert "timed out after 3 s" in by_id(result, "micrograd.tanh").message
+    assert "in tanh" in by_id(result, "micrograd.tanh").message
 
 
 def test_a_dying_worker_fails_one_component_and_is_replaced(submission):
@@ -151,7 +155,7 @@ def test_forked_torch_workers_crash_hang_and_are_replaced(submission):
     probs = "    P = N.float() + smoothing\n"
     sub = submission({BIGRAM: [(counts, "    import os; os._exit(4)\n" + counts),
                                (probs, "    while True:\n        pass\n" + probs)]})
-    result = grade_folder(sub, "bigram", timeout=1.5)
+    result = grade_folder(sub, "bigram", timeout=3)
     assert not_passed(result) == {"bigram.counts": Status.CRASHED, "bigram.probs": Status.TIMEOUT}
     assert "exited with status 4" in by_id(result, "bigram.counts").message
 

@@ -24,6 +24,7 @@ from grader.worker import protocol
 from grader.worker.copying import copy_submission
 
 STDERR_TAIL = 3000  # characters of the worker's raw stderr kept to explain a crash
+BOOT_TIMEOUT = 60.0  # seconds a worker may take to start and set up (the kit's time, not the student's)
 
 
 class StudentFailure(Exception):
@@ -111,8 +112,16 @@ class Worker:
         self._loaded = set()
         self._stderr_tail.clear()
         threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True).start()
+        self._setup_id = None
         if self.config.setup:
-            self._send({"op": "setup", **self.config.setup, "timeout": self.config.timeout}, "setting up")
+            self._setup_id = self._send({"op": "setup", **self.config.setup, "timeout": self.config.timeout},
+                                        "setting up")
+
+    def _await_setup(self) -> None:
+        """Wait (on the kit's time, not the student's) until the worker has started and set up:
+        a slow start on a busy machine must not count against a call's time limit."""
+        if self._setup_id is not None and self._setup_id in self._pending:
+            self._receive(self._setup_id, time.monotonic() + BOOT_TIMEOUT, "setting up")
 
     def _fork(self, req_r: int, resp_w: int):
         from grader.worker.launch import ForkedProcess, student_uid
@@ -234,6 +243,7 @@ class Worker:
 
     def _request(self, request: dict, what: str):
         self.start()
+        self._await_setup()
         timeout = self._limit()
         request_id = self._send(request, what)
         return self._receive(request_id, time.monotonic() + timeout, what)
@@ -267,13 +277,16 @@ class Worker:
                     return reply.get("value"), reply.get("output", "")
                 continue  # an earlier request's (setup, a load sent by submit) that went well
             status, message, details = _format_error(reply["error"])
-            if oldest != request_id and answered == "setting up":
+            if answered == "setting up":
                 status, message = Status.ERROR, f"internal error in the grader (worker setup: {message}); please report it"
             raise StudentFailure(status, message, reply.get("output", ""), details)
 
     def _hang_site(self) -> str:
         """Where the learner's code was when time ran out, from the stack the worker dumped."""
-        time.sleep(0.4)  # the dump fires just before the judge's deadline
+        waited = time.monotonic() + 1.0  # the dump fires just before the judge's deadline
+        while "Timeout (" not in "".join(self._stderr_tail) and time.monotonic() < waited:
+            time.sleep(0.02)
+        time.sleep(0.05)  # the rest of the dump
         return hang_site("".join(self._stderr_tail), self._exercises_inside, Path(self.config.exercises))
 
     def _crashed(self, what: str, exc: BaseException) -> StudentFailure:
@@ -330,7 +343,9 @@ class Pending:
     def result(self):
         if self._outcome is None:
             try:
-                self._outcome = self.worker._receive(self.ids[-1], self.deadline, self.what)
+                self.worker._await_setup()
+                deadline = max(self.deadline, time.monotonic() + self.worker.config.timeout * len(self.ids))
+                self._outcome = self.worker._receive(self.ids[-1], deadline, self.what)
             except StudentFailure as failure:
                 self._outcome = failure
         if isinstance(self._outcome, StudentFailure):
