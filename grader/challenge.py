@@ -11,7 +11,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from grader.worker.client import StudentFailure, Worker, WorkerConfig
+from grader.worker import sandbox
+from grader.worker.client import StudentFailure, Worker, WorkerConfig, probe_setup
 
 TARGET = 2.2
 CHUNK_SECONDS = 2.0  # aim for a progress update about this often
@@ -42,7 +43,8 @@ def run_challenge(exercises: Path, budget: float, progress: bool = True) -> Chal
     words = load_names()
     stoi, _ = bigram_ref.build_vocab(words)
     started = time.monotonic()
-    config = WorkerConfig(exercises=exercises, preload=("numpy", "torch"), timeout=max(60.0, budget))
+    config = WorkerConfig(exercises=exercises, timeout=max(60.0, budget), torch=True,
+                          isolation=sandbox.mode("auto"), setup=probe_setup("mlp", None))
     settings: dict = {}
     with Worker(config) as worker:
         call = lambda probe, **args: worker.call("mlp", probe, load=[("makemore.mlp", None)], **args)[0]  # noqa: E731

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from grader import manifest
 from grader.model import ModuleResult, RunResult, Status
-from grader.worker import sandbox, standins
-from grader.worker.client import Worker, WorkerConfig
+from grader.worker import sandbox
+from grader.worker.client import Worker, WorkerConfig, probe_setup
 from grader.worker.copying import copy_submission
 from grader.worker.launch import ForkServer
 
@@ -89,9 +89,7 @@ class Workers:
 
     def config(self, component: str) -> WorkerConfig:
         comp = self.module.component(component)
-        setup = {"component": comp.id, "owns": list(comp.owns), "file": comp.file,
-                 "standins": standins.for_component(self.module.name, comp.id),
-                 "preload": [f"grader.probes.{self.module.name}"]}
+        setup = probe_setup(self.module.name, comp.id, comp.owns, comp.file)
         return dataclasses.replace(self.base, setup=setup)
 
     def for_component(self, component: str) -> Worker:

@@ -47,9 +47,19 @@ class WorkerConfig:
     deadline: float | None = None  # time.monotonic() after which every call is refused
     forkserver: object | None = None  # a launch.ForkServer: fork from it instead of spawning
     isolation: str = "process"  # "sandbox" or "process" (grader.worker.sandbox)
+    torch: bool = False  # a spawned worker that can import torch (forked ones always can)
     # The first request a worker gets: its component, the stand-ins it may hold, the probes to
     # import, what the component grades (see grader.worker.server.Setup).
     setup: dict = field(default_factory=dict)
+
+
+def probe_setup(module: str, component: str | None, owns=(), file: str = "") -> dict:
+    """The setup request of a worker that runs `module`'s probes for `component` (None: a tool
+    of the kit's that grades nothing, such as the challenge or the pictures: nothing withheld)."""
+    from grader.worker import standins
+
+    return {"component": component, "owns": list(owns), "file": file,
+            "standins": standins.for_component(module, component), "preload": [f"grader.probes.{module}"]}
 
 
 def _format_error(err: dict) -> tuple[Status, str, list[str]]:
@@ -103,9 +113,9 @@ class Worker:
                 exercises = Path(self._workdir.name) / "exercises"
                 copy_submission(Path(self.config.exercises), exercises, launch.student_uid())
             self._limit_group = sandbox.PidLimit() if self.config.isolation == sandbox.SANDBOX else None
-            self.process = launch.spawn_pure(self.config.isolation, Path(self._workdir.name), exercises,
-                                             self.config.forbid, self.config.memory_mb, req_r, resp_w,
-                                             self._limit_group)
+            self.process = launch.spawn(self.config.isolation, Path(self._workdir.name), exercises,
+                                        self.config.forbid, self.config.memory_mb, req_r, resp_w,
+                                        self._limit_group, torch=self.config.torch)
             self._exercises_inside = sandbox.SUBMISSION if self.config.isolation == sandbox.SANDBOX else str(exercises)
             os.close(req_r)
             os.close(resp_w)

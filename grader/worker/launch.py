@@ -95,18 +95,22 @@ def _boot(kit: str) -> str:
     return f"{kit}/grader/worker/boot.py"
 
 
-def spawn_pure(isolation: str, workdir: Path, exercises: Path, forbid: tuple[str, ...], memory_mb: int,
-               req_r: int, resp_w: int, limit: sandbox.PidLimit | None) -> subprocess.Popen:
-    """A pure-Python worker (no site-packages on its path), in a sandbox of its own or not."""
-    python, _ = sandbox.python_paths(False)
+def spawn(isolation: str, workdir: Path, exercises: Path, forbid: tuple[str, ...], memory_mb: int,
+          req_r: int, resp_w: int, limit: sandbox.PidLimit | None, torch: bool = False) -> subprocess.Popen:
+    """A worker of its own interpreter, in a sandbox of its own or not: pure Python (no
+    site-packages on its path) unless `torch` (then the site folders of torch and numpy)."""
+    python, sites = sandbox.python_paths(torch)
     kit = sandbox.KIT if isolation == sandbox.SANDBOX else str(bundle.build())
     where = sandbox.SUBMISSION if isolation == sandbox.SANDBOX else str(exercises)
     uid = None if isolation == sandbox.SANDBOX else student_uid()
-    argv = [python, "-I", "-S", "-B", _boot(kit), "worker", "--req-fd", str(req_r), "--resp-fd", str(resp_w),
+    argv = [python, "-I", "-S", "-B", _boot(kit)]
+    for site in sites:
+        argv += ["--site", site]
+    argv += ["worker", "--req-fd", str(req_r), "--resp-fd", str(resp_w),
             "--exercises", where, "--forbid", ",".join(forbid), "--memory-mb", str(memory_mb),
             "--uid", str(uid if uid is not None else -1)]
     if isolation == sandbox.SANDBOX:
-        argv = sandbox.command(argv, bundle=bundle.build(), submission=exercises, sites=[], env=worker_env())
+        argv = sandbox.command(argv, bundle=bundle.build(), submission=exercises, sites=sites, env=worker_env())
     else:
         become_subreaper()
     process = subprocess.Popen(
