@@ -15,7 +15,7 @@ from grader import manifest
 from grader.submission import SubmissionError, resolve
 
 EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
-FORMATS = ["text", "json", "junit", "gradescope", "github"]
+FORMATS = ["text", "json", "junit", "gradescope", "github", "classroom"]
 
 
 def _grade(module: str, submission, solutions, fmt, output, components, seed, timeout, memory_mb, verbose,
