@@ -185,4 +185,4 @@ for _name, _module in manifest.load().items():
 main.add_command(_grade_command("all", "Grade every module into one result."))
 
 
-from grader import cli_learner, cli_tools  # noqa: E402,F401  (they register their commands)
+from grader import cli_instructor, cli_learner, cli_tools  # noqa: E402,F401  (they register their commands)
