@@ -15,7 +15,7 @@ from grader import manifest
 from grader.submission import SubmissionError, resolve
 
 EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
-FORMATS = ["text", "json", "junit", "gradescope", "github"]
+FORMATS = ["text", "json", "junit", "gradescope", "github", "classroom"]
 
 
 def _grade(module: str, submission, solutions, fmt, output, components, seed, timeout, memory_mb, verbose,
@@ -199,4 +199,4 @@ for _name, _module in manifest.load().items():
 main.add_command(_grade_command("all", "Grade every module into one result."))
 
 
-from grader import cli_learner, cli_tools  # noqa: E402,F401  (they register their commands)
+from grader import cli_instructor, cli_learner, cli_tools  # noqa: E402,F401  (they register their commands)

@@ -19,9 +19,13 @@ def kit_root() -> Path | None:
     return root if (root / "solutions").is_dir() else None
 
 
+HANDOUT_MARKER = ".zero-to-hero"  # written by `grade handout`: this folder is a student's repository
+
+
 def find_checkout(start: Path) -> Path | None:
+    """The kit checkout, or the hand-out repository, around `start`."""
     for folder in [start, *start.parents]:
-        if (folder / "exercises").is_dir() and (folder / "grader").is_dir():
+        if (folder / "exercises").is_dir() and ((folder / "grader").is_dir() or (folder / HANDOUT_MARKER).is_file()):
             return folder
     return None
 

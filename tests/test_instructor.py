@@ -83,7 +83,7 @@ def test_the_github_workflow_grade_step_runs_and_publishes_a_summary(tmp_path):
     shutil.copytree(SOLUTIONS, workspace / "submission" / "exercises")
     summary = tmp_path / "summary.md"
     env = {**os.environ, "GITHUB_WORKSPACE": str(workspace), "GITHUB_STEP_SUMMARY": str(summary),
-           "PATH": f"{Path(GRADE).parent}:{os.environ['PATH']}"}
+           "MODULE": "micrograd", "PATH": f"{Path(GRADE).parent}:{os.environ['PATH']}"}
     command = _workflow_grade_command().replace("grade all", "grade micrograd")
     done = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr

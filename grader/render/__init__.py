@@ -1,4 +1,5 @@
 """Renderers: each turns the one result model into one format."""
+from grader.render.classroom import render_classroom
 from grader.render.github import render_github
 from grader.render.gradescope import render_gradescope
 from grader.render.json_format import render_json
@@ -6,4 +7,5 @@ from grader.render.junit import render_junit
 from grader.render.text import render_text
 
 RENDERERS = {"text": render_text, "json": render_json, "junit": render_junit,
-             "gradescope": render_gradescope, "github": render_github}
+             "gradescope": render_gradescope, "github": render_github,
+             "classroom": render_classroom}
