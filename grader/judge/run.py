@@ -138,6 +138,7 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None, 
         if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             plugin.internal_errors.append(f"the hidden suite did not run (pytest exit code {int(code)})")
         components = plugin.results()
+    _explain_refused(components, module, Path(exercises))
     if kit_fingerprint() != before:
         _purge_bytecode()
         for c in components:
@@ -145,6 +146,22 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None, 
                                                 "no result can be trusted (reinstall the kit)")
     return ModuleResult(name, module.title, components, options.seed, time.monotonic() - started,
                         isolation=isolation)
+
+
+REFUSED = ".refused"  # in the copy: what copying the submission left out, and why (never a .py)
+
+
+def _explain_refused(components, module, copy: Path) -> None:
+    """A component that did not pass because its file was a link out of the submission says so."""
+    try:
+        refused = [line for line in (copy / REFUSED).read_text(encoding="utf-8").splitlines() if line]
+    except OSError:
+        return
+    for c in components:
+        file = module.component(c.id).file
+        notes = [r for r in refused if r.startswith((file + " ", file.split("/")[0] + "/ "))]
+        if notes and c.status is not Status.PASSED:
+            c.message = "; ".join(notes) + (f" ({c.message})" if c.message else "")
 
 
 def _prefetch(module, workers: Workers, seed: int, only) -> dict:
@@ -168,7 +185,8 @@ def prepared(exercises: Path, modules: list[str], options: Options):
     isolation = sandbox.mode(options.isolation)
     with tempfile.TemporaryDirectory(prefix="grade-submission-") as tmp:
         copy = Path(tmp) / "exercises"
-        copy_submission(Path(exercises), copy)
+        refused = copy_submission(Path(exercises), copy)
+        (copy / REFUSED).write_text("\n".join(refused), encoding="utf-8")
         server = None
         if any(manifest.load()[m].worker == "torch" for m in modules):
             server = ForkServer(isolation, copy)

@@ -35,7 +35,7 @@ def copy_submission(exercises: Path, target: Path, uid: int | None = None) -> li
     for package in PACKAGES:
         top = exercises / package
         if top.is_symlink() and not _inside(top, root):
-            refused.append(f"{package}/ is a link to outside your submission: not graded")
+            refused.append(f"{package}/ is a link to outside your submission: links out are never graded")
             continue
         if top.is_dir():
             sources += sorted(top.rglob("*"))
@@ -44,7 +44,7 @@ def copy_submission(exercises: Path, target: Path, uid: int | None = None) -> li
         if "__pycache__" in rel.parts or any(part.startswith(".") for part in rel.parts):
             continue
         if path.is_symlink() and not _inside(path, root):
-            refused.append(f"{rel} is a link to outside your submission: not graded")
+            refused.append(f"{rel} is a link to outside your submission: links out are never graded")
             continue
         dest = target / rel
         if path.is_dir():
