@@ -1,6 +1,9 @@
 """Reads the manifest: the modules and components the grader scores, as data.
 
-One TOML file per module in `manifest_data/`; `MODULE_ORDER` is the lectures' order."""
+One TOML file per module in `manifest_data/`, the only place that says what a module is: its
+components and their points, the files and symbols each grades, its suite and probes, the
+references its workers may hold, and its place in the lectures' order (`order`). A new module is
+a new TOML file (and the files it names); `grade dev check` says what is missing."""
 from __future__ import annotations
 
 import sys
@@ -14,7 +17,6 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 MANIFEST_DIR = Path(__file__).with_name("manifest_data")
-MODULE_ORDER = ("micrograd", "bigram", "mlp", "batchnorm")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Module:
     suite: str  # folder under grader/suites
     worker: str  # "pure" (no torch in the worker) or "torch" (torch pre-imported)
     components: tuple[Component, ...]
+    order: int = 0  # place in the lectures' order
+    references: tuple[str, ...] = ()  # grader/references/<name>.py its workers get as stand-ins
 
     def component(self, component_id: str) -> Component:
         for c in self.components:
@@ -62,18 +66,15 @@ def _module(raw: dict) -> Module:
         )
         for c in raw["components"]
     )
-    return Module(m["name"], m["title"], m.get("lecture", ""), m["suite"], m["worker"], comps)
+    return Module(m["name"], m["title"], m.get("lecture", ""), m["suite"], m["worker"], comps,
+                  int(m.get("order", 0)), tuple(m.get("references", ())))
 
 
 @lru_cache(maxsize=None)
 def load(folder: Path = MANIFEST_DIR) -> dict[str, Module]:
-    """Every module the kit has, in the lectures' order."""
-    modules = {}
-    for name in MODULE_ORDER:
-        path = folder / f"{name}.toml"
-        if path.is_file():
-            modules[name] = _module(tomllib.loads(path.read_text(encoding="utf-8")))
-    return modules
+    """Every module the kit has, in the lectures' order (each manifest's `order`)."""
+    found = [_module(tomllib.loads(path.read_text(encoding="utf-8"))) for path in sorted(folder.glob("*.toml"))]
+    return {m.name: m for m in sorted(found, key=lambda m: (m.order, m.name))}
 
 
 def module_names() -> list[str]:

@@ -18,13 +18,6 @@ import functools
 from pathlib import Path
 
 REFERENCES = Path(__file__).resolve().parent.parent / "references"
-# What each module's probes import, in import order (a reference may import an earlier one).
-USED_BY = {
-    "micrograd": ("micrograd", "micrograd_nn"),
-    "bigram": ("bigram",),
-    "mlp": ("bigram", "mlp"),
-    "batchnorm": ("bigram", "mlp", "batchnorm"),
-}
 STUB = ("def {name}(*args, **kwargs):\n"
         "    raise RuntimeError('the grader withholds {name} from this worker: it is the answer to {component}')\n")
 
@@ -64,5 +57,8 @@ def withheld_source(name: str, component: str | None) -> str:
 
 
 def for_component(module: str, component: str | None) -> dict[str, str]:
-    """`grader.references.<name>` -> source, for what `module`'s probes import."""
-    return {f"grader.references.{n}": withheld_source(n, component) for n in USED_BY.get(module, ())}
+    """`grader.references.<name>` -> source, for the references `module`'s manifest names (what
+    its probes import, in import order: a reference may import an earlier one)."""
+    from grader import manifest
+
+    return {f"grader.references.{n}": withheld_source(n, component) for n in manifest.load()[module].references}
