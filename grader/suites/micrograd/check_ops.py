@@ -110,7 +110,7 @@ def run_case(student, component: str, graph: list, out_grad: float, preset: dict
     for name in CANDIDATE_MISTAKES[component]:
         alt = simulate(graph, out_grad, preset, name, TARGET_OPS[component])
         if alt is not None:
-            mistakes.append(Mistake(MISTAKES[name][0], alt, MISTAKES[name][1]))
+            mistakes.append(Mistake(MISTAKES[name][0], alt, MISTAKES[name][1], id=f"micrograd.{name}"))
     # Leaves first: "d(out)/da" is what a learner reasons about.
     order = [i for i in names] + [i for i in range(len(graph)) if i not in names]
     expect_close([got["grad"][i] for i in order], [grads[i] for i in order], what="gradient",
