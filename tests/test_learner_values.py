@@ -36,6 +36,12 @@ def test_the_corpus_is_large_and_varied():
     assert sum(not learner.fails for learner in CORPUS) >= 8  # right code in many shapes passes everything
 
 
+def test_the_unhashable_value_really_is_unhashable():
+    Value = load_value(next(item for item in CORPUS if item.name == "eq_by_data_unhashable"))
+    with pytest.raises(TypeError):
+        hash(Value(1.0))
+
+
 @pytest.mark.parametrize("learner", CORPUS, ids=[learner.name for learner in CORPUS])
 def test_each_value_gets_the_verdict_spec_3_gives(tmp_path, learner):
     oracle = wrong_components(load_value(learner))

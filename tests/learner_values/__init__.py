@@ -66,6 +66,11 @@ CORPUS = [
     Learner("kahn_backward", set()),
     Learner("recursive_list_visited", {DEEP}),
     Learner("extra_ops", set()),
+    # __eq__ by data makes the class unhashable (Python drops __hash__): only identity may be relied on.
+    Learner("eq_by_data_unhashable", set(), base="op_none_list_prev",
+            edits=[("    def __add__(self, other):",
+                    "    def __eq__(self, other):\n        return isinstance(other, Value) and self.data == other.data\n\n"
+                    "    def __add__(self, other):")]),
     Learner("radd_alias", set()),
     Learner("int_data_int_grad", set()),
     # Conventions of the constructor that SPEC §2 fixes: they cost micrograd.add and nothing else.

@@ -7,7 +7,7 @@ import torch
 from grader.judge.compare import Mistake, expect, expect_close
 from grader.judge.tensors import expect_array_close, expect_tensor
 from grader.references import bigram as ref
-from grader.suites.bigram.words import random_words, vocab
+from grader.suites.bigram.words import random_words, vocab, wider_vocab
 
 BIGRAM = [("makemore.bigram", None)]
 
@@ -19,14 +19,18 @@ def _gen(rng):
 @pytest.mark.component("bigram.pairs")
 def check_pairs(student, rng, seed):
     words = random_words(rng)
-    stoi, _ = vocab(words)
+    stoi, _ = wider_vocab(rng, words)  # with characters the words never use: stoi must be used
     got = student.call("pairs", load=BIGRAM, words=words, stoi=stoi)
     xs, ys = ref.bigram_pairs(words, stoi)
     n = len(xs)
     gx = expect_tensor(got[0], "xs", dtype="int64", shape=(n,), hint="One entry per bigram of '.' + word + '.', as int64.")
     gy = expect_tensor(got[1], "ys", dtype="int64", shape=(n,))
-    expect_array_close(gx, xs.numpy(), what="xs", rtol=0, atol=0, context=f"(random words, seed {seed})")
-    expect_array_close(gy, ys.numpy(), what="ys", rtol=0, atol=0, context=f"(random words, seed {seed})")
+    own = ref.bigram_pairs(words, vocab(words)[0])
+    where = f"(random words, and a stoi with characters they never use, seed {seed})"
+    for name, g, want, mine in (("xs", gx, xs, own[0]), ("ys", gy, ys, own[1])):
+        expect_array_close(g, want.numpy(), what=name, rtol=0, atol=0, context=where, mistakes=[
+            Mistake("indices from a vocabulary of your own instead of the stoi given", mine.numpy(),
+                    "Look every character up in the stoi you are given: it may hold characters these words never use.")])
 
 
 def _model(rng):
