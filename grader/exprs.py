@@ -88,16 +88,3 @@ def describe(graph, index: int) -> str:
     if kind == "sum":
         return f"n{index} = sum([{', '.join(f'n{i}' for i in ins[1])}])"
     return f"n{index} = input[{ins[1]}]"
-
-
-DEEP_STEPS = 50_000  # two nodes a step: a 100,000-node chain (micrograd.deep_graphs)
-
-
-def deep_chain_numbers(seed: int):
-    """The chain's factors and offsets, drawn the same way in the judge and in the worker."""
-    import random
-
-    rng = random.Random(f"{seed}:deep_chain")
-    factors = [rng.uniform(0.99999, 1.00001) for _ in range(DEEP_STEPS)]
-    offsets = [rng.uniform(-1e-3, 1e-3) for _ in range(DEEP_STEPS)]
-    return factors, offsets

@@ -31,6 +31,7 @@ class ComponentResult:
     output: str = ""  # what the student's code printed while this component ran (capped)
     details: list[str] = field(default_factory=list)  # extra lines for -v
     mistake: dict | None = None  # {"id": ..., "name": ...}: the classic mistake the evidence fits
+    symbol: str = ""  # what to work on, when the evidence points elsewhere than the manifest's symbol
 
     @property
     def score(self) -> float:

@@ -24,3 +24,12 @@ def test_seed_reproduces_a_run_exactly(tmp_path):
     first = grade_folder(sub, seed=5).to_json()
     second = grade_folder(sub, seed=5).to_json()
     assert first == second
+
+
+def test_a_named_mistake_is_in_the_json_with_a_stable_id(tmp_path):
+    result = grade_folder(make_submission(tmp_path, {"micrograd/engine.py": [("(1 - t ** 2)", "(1 - t)")]}),
+                          only=frozenset({"micrograd.tanh", "micrograd.relu"}))
+    tanh = by_id(result, "micrograd.tanh").to_json()
+    assert tanh["mistake"] == {"id": "micrograd.tanh_one_minus_t", "name": "`1 - t` instead of `1 - t**2` for tanh's derivative"}
+    assert tanh["mistake"]["name"] in tanh["message"]
+    assert "mistake" not in by_id(result, "micrograd.relu").to_json()  # passed: nothing to name

@@ -7,6 +7,7 @@ such, and names a classic mistake when the student's numbers match what that mis
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -20,9 +21,15 @@ class Mistake:
     name: str  # e.g. "`=` instead of `+=` in _backward"
     expected: object  # float, sequence or array: what the mistake gives; or a function giving it,
     hint: str = ""  # called only when the check has failed (some are costly to compute)
+    id: str = ""  # a stable name for reports (the result's `mistake`); by default made from `name`
 
     def value(self):
         return self.expected() if callable(self.expected) else self.expected
+
+    def named(self) -> dict:
+        """The result's `mistake` field (SPEC §5 addition): {"id": ..., "name": ...}."""
+        slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:60].rstrip("-")
+        return {"id": self.id or slug, "name": self.name}
 
 
 def fmt(x: float) -> str:
@@ -99,8 +106,7 @@ def expect_close(got, expected, *, what: str, context: str = "", rtol: float = 1
     for mistake in mistakes:
         if all_close(got, mistake.value(), rtol, atol):
             message += f". This is exactly what {mistake.name} gives"
-            hint = mistake.hint or hint
-            break
+            raise CheckFailed(message, mistake.hint or hint, mistake=mistake.named())
     raise CheckFailed(message, hint)
 
 

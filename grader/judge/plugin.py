@@ -23,11 +23,14 @@ OUTPUT_PER_COMPONENT = 2000
 class CheckFailed(AssertionError):
     """A check's verdict: the student's code ran and gave the wrong answer."""
 
-    def __init__(self, message: str, hint: str = "", details: list[str] | None = None):
+    def __init__(self, message: str, hint: str = "", details: list[str] | None = None, symbol: str = "",
+                 mistake: dict | None = None):
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.details = details or []
+        self.symbol = symbol  # where to work, when not the component's manifest symbol (e.g. Value.__rmul__)
+        self.mistake = mistake  # {"id", "name"}: the classic mistake the numbers match, if one does
 
 
 class StudentHandle:
@@ -149,7 +152,7 @@ class GradingPlugin:
     # -- verdicts --------------------------------------------------------------------------
     def _decide(self, comp_id: str, exc: BaseException) -> None:
         comp = self.module.component(comp_id)
-        hint, details = "", []
+        hint, details = getattr(exc, "hint", ""), []  # a check may give a StudentFailure a hint
         if isinstance(exc, StudentFailure):
             status, message, details = exc.status, exc.message, exc.details
         elif isinstance(exc, CheckFailed):
@@ -158,15 +161,16 @@ class GradingPlugin:
             status = Status.ERROR
             message = f"internal error in the grader ({type(exc).__name__}: {exc}); please report it"
             details = traceback.format_exception(type(exc), exc, exc.__traceback__)[-6:]
-        self.decided[comp_id] = self._result(comp, status, message, hint or (comp.hints[0] if comp.hints else ""), details)
+        self.decided[comp_id] = self._result(comp, status, message, hint or (comp.hints[0] if comp.hints else ""), details,
+                                             getattr(exc, "symbol", ""), getattr(exc, "mistake", None))
 
-    def _result(self, comp, status, message="", hint="", details=()):
+    def _result(self, comp, status, message="", hint="", details=(), symbol="", mistake=None):
         output = "".join(self.outputs.get(comp.id, []))
         if len(output) > OUTPUT_PER_COMPONENT:
             output = output[:OUTPUT_PER_COMPONENT] + f"\n... ({len(output) - OUTPUT_PER_COMPONENT} more characters)"
         return ComponentResult(
             id=comp.id, title=comp.title, status=status, max_score=comp.points, message=message,
-            hint=hint, bonus=comp.bonus, output=output, details=list(details),
+            hint=hint, bonus=comp.bonus, output=output, details=list(details), symbol=symbol, mistake=mistake,
         )
 
     def results(self) -> list[ComponentResult]:

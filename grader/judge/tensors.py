@@ -60,6 +60,5 @@ def expect_array_close(got: np.ndarray, expected: np.ndarray, *, what: str, rtol
         alt = np.asarray(mistake.value(), dtype=np.float64)
         if alt.shape == got.shape and np.isclose(got, alt, rtol=rtol, atol=atol).all():
             message += f". This is exactly what {mistake.name} gives"
-            hint = mistake.hint or hint
-            break
+            raise CheckFailed(message, mistake.hint or hint, mistake=mistake.named())
     raise CheckFailed(message, hint)

@@ -88,9 +88,11 @@ def loss(student, W, xs, ys, reg=None):
     return {"loss": describe(out), "grad": grad}
 
 
-def train(student, W, xs, ys, steps, lr, reg):
+def train(student, W, xs, ys, steps, lr=None, reg=None):
+    """train_bigram on a copy of W; lr or reg None: left out, so its default is what runs."""
     Wt = tensor(W, requires_grad=True)
-    losses = _run(student, "bigram.train", "train_bigram", Wt, tensor(xs), tensor(ys), steps, lr=lr, reg=reg)
+    given = {k: v for k, v in (("lr", lr), ("reg", reg)) if v is not None}
+    losses = _run(student, "bigram.train", "train_bigram", Wt, tensor(xs), tensor(ys), steps, **given)
     return {"losses": floats(losses, "the losses train_bigram returned"), "W": Wt.detach().numpy().copy()}
 
 

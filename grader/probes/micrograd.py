@@ -3,22 +3,29 @@
 Every probe isolates one component. Ops are run with the grader's reference op functions
 grafted onto the student's `Value` for every op outside the component, and backward is driven
 by the grader's own loop (`_drive_backward`), so only the op under test is the student's.
+
+Nothing here assumes more of a `Value` than SPEC §2 promises: nodes are told apart by `id()`
+(never hashed), attributes are read and set by name (a class with `__slots__` or a dataclass is
+fine), `_prev` may be any iterable, a leaf's `_backward` may be missing, and every grad is set to
+0.0 before the grader back-propagates, so the constructor's conventions (judged once, by
+micrograd.add's `check_constructor`) never cost another component anything.
 """
 from __future__ import annotations
 
 import gc
-import random
+import traceback
 from contextlib import contextmanager
 
 from grader import exprs
-from grader.probes.common import BadResult, as_float, as_floats
+from grader.deep_chain import numbers as chain_numbers
+from grader.probes.common import BadResult, as_float
+from grader.probes.micrograd_nn import gradcheck, nn_mlp, nn_parts, train_mse, train_run  # noqa: F401
 from grader.references import micrograd as ref
-from grader.references import micrograd_nn
 
 ENGINE = "micrograd.engine"
-REF_ENGINE = {"micrograd.engine": "grader.references.micrograd"}
-REF_ENGINE_NN = {**REF_ENGINE, "micrograd.nn": "grader.references.micrograd_nn"}
 _MISSING = object()
+FORWARD = {"+": "__add__", "*": "__mul__", "-": "__sub__", "/": "__truediv__"}
+REFLECTED = {"+": "__radd__", "*": "__rmul__", "-": "__rsub__", "/": "__rtruediv__"}
 
 
 @contextmanager
@@ -39,10 +46,83 @@ def grafted(cls, component: str):
                 setattr(cls, name, old)
 
 
+def _children(node) -> tuple:
+    """A node's `_prev` as a tuple, whatever iterable it is (set, tuple, list); none if absent."""
+    prev = getattr(node, "_prev", None)
+    if prev is None:
+        return ()
+    try:
+        return tuple(prev)
+    except TypeError:
+        return ()
+
+
+def _topo(out):
+    """Reverse-topological order over `_prev`: the grader's reference walk, which is withheld
+    (a stub that raises) in the workers that grade backward() itself."""
+    return ref.topo_order(out)
+
+
+def _reachable(out) -> list:
+    """Every node reachable from `out`, in no useful order: what the worker grading backward()
+    may hold (it must sort them itself)."""
+    found, stack = {}, [out]
+    while stack:
+        node = stack.pop()
+        if id(node) not in found:
+            found[id(node)] = node
+            stack.extend(_children(node))
+    return list(found.values())
+
+
+def _zero_grads(nodes) -> None:
+    for node in nodes:
+        node.grad = 0.0
+
+
 def _drive_backward(out, out_grad: float) -> None:
     out.grad = out_grad
-    for node in reversed(ref.topo_order(out)):
-        node._backward()
+    for node in reversed(_topo(out)):
+        step = getattr(node, "_backward", None)
+        if callable(step):
+            step()
+
+
+def _needed(ins) -> list[str]:
+    """The methods of Value that building instruction `ins` calls first."""
+    kind = ins[0]
+    if kind == "bin":
+        return [REFLECTED[ins[1]] if "c" in ins[2] else FORWARD[ins[1]]]
+    if kind == "sum":
+        return ["__radd__"]  # sum() starts from 0: 0 + first is first.__radd__(0)
+    if kind == "pow":
+        return ["__pow__"]
+    if kind == "un":
+        return ["__neg__" if ins[1] == "neg" else ins[1]]
+    return []
+
+
+def _missing(Value, graph) -> dict | None:
+    """The first method the graph needs that `Value` lacks, or that refuses a number (returns
+    NotImplemented: Python then raises TypeError in the grader's own expression)."""
+    for i, ins in enumerate(graph):
+        for name in _needed(ins):
+            if getattr(Value, name, None) is None:
+                return {"method": name, "node": i, "how": "missing"}
+    return None
+
+
+def _refused(exc: BaseException, graph) -> dict | None:
+    """A TypeError raised by Python's operator dispatch in exprs.py itself (not in the student's
+    code): a reflected operator returned NotImplemented."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not (isinstance(exc, TypeError) and frames and frames[-1].filename == exprs.__file__
+            and "unsupported operand" in str(exc)):
+        return None
+    for i, ins in enumerate(graph):
+        if (ins[0] == "bin" and "c" in ins[2] and f"for {ins[1]}:" in str(exc)) or (ins[0] == "sum" and "for +:" in str(exc)):
+            return {"method": _needed(ins)[0], "node": i, "how": "refused", "error": str(exc)}
+    return None
 
 
 def _build(Value, graph):
@@ -53,55 +133,75 @@ def _build(Value, graph):
     return nodes
 
 
+def _reach(nodes) -> list[list[int]]:
+    """For each node, the graph nodes reachable through `_prev` without passing another graph
+    node: its operands, however many hidden nodes (a composed op's insides) lie between."""
+    index = {id(n): i for i, n in enumerate(nodes)}
+    result = []
+    for node in nodes:
+        found, seen, stack = set(), {id(node)}, list(_children(node))
+        while stack and len(seen) < 100_000:
+            child = stack.pop()
+            if id(child) in seen:
+                continue
+            seen.add(id(child))
+            if id(child) in index:
+                found.add(index[id(child)])
+            else:
+                stack.extend(_children(child))
+        result.append(sorted(found))
+    return result
+
+
 def op_graph(student, component: str, graph: list, out_grad: float, preset: dict):
     """Build `graph` with the student's op under test, back-propagate with the grader's loop.
 
     `preset` maps leaf index -> a grad set before backward, to see `+=` from `=`."""
     Value = student.load(ENGINE).Value
     with grafted(Value, component):
-        nodes = _build(Value, graph)
+        missing = _missing(Value, graph)
+        if missing:
+            return {"missing": missing}
+        try:
+            nodes = _build(Value, graph)
+        except TypeError as exc:
+            refused = _refused(exc, graph)
+            if refused:
+                return {"missing": refused}
+            raise
+        _zero_grads(nodes + _topo(nodes[-1]))  # the graph's nodes (some unused), and the hidden ones
         for i, g in preset.items():
             nodes[int(i)].grad = g
         _drive_backward(nodes[-1], out_grad)
-        index = {id(n): i for i, n in enumerate(nodes)}
-        prev = []
-        for n in nodes:
-            children = list(getattr(n, "_prev", ()))
-            prev.append({
-                "nodes": sorted(index[id(c)] for c in children if id(c) in index),
-                "constants": sorted(as_float(c.data, "a wrapped constant") for c in children if id(c) not in index),
-            })
         return {
             "data": [as_float(n.data, f"n{i}.data") for i, n in enumerate(nodes)],
             "grad": [as_float(n.grad, f"n{i}.grad") for i, n in enumerate(nodes)],
-            "prev": prev,
-            "op_is_str": [isinstance(getattr(n, "_op", None), str) for n in nodes],
+            "reach": _reach(nodes),
         }
 
 
-def value_basics(student):
-    """A fresh Value: data kept, grad 0.0, no children, a callable no-op _backward."""
+def constructor(student):
+    """What micrograd.add judges of the constructor: a fresh Value, and a node made the way the
+    grader's own ops make theirs, `Value(data, (a, b), '+')`."""
     Value = student.load(ENGINE).Value
     v = Value(3.5)
-    v._backward()
+    grad = getattr(v, "grad", None)
+    a, b = Value(1.0), Value(2.0)
+    try:
+        made = Value(3.0, (a, b), "+")
+    except TypeError as exc:
+        made, refused = None, f"TypeError: {exc}"
+    else:
+        refused = ""
+    kids = [id(c) for c in _children(made)] if made is not None else []
     return {
-        "data": as_float(v.data, "Value(3.5).data"),
-        "grad": as_float(v.grad, "Value(3.5).grad"),
-        "prev": len(v._prev),
-        "grad_after_noop": as_float(v.grad, "grad"),
+        "data": as_float(getattr(v, "data", None), "Value(3.5).data"),
+        "grad": float(grad) if isinstance(grad, (int, float)) and not isinstance(grad, bool) else None,
+        "grad_type": type(grad).__name__,
+        "prev": len(_children(v)),
+        "refused": refused,
+        "children": [id(a) in kids, id(b) in kids],
     }
-
-
-def _reachable(out) -> list:
-    """Every node reachable from `out`, in no useful order: the worker that grades backward()
-    holds no topological sort of the grader's (the reference one is withheld there)."""
-    found, stack = {}, [out]
-    while stack:
-        node = stack.pop()
-        if id(node) not in found:
-            found[id(node)] = node
-            stack.extend(getattr(node, "_prev", ()))
-    return list(found.values())
 
 
 def backward_graph(student, graph: list, preset: dict):
@@ -115,16 +215,19 @@ def backward_graph(student, graph: list, preset: dict):
         out = nodes[-1]
         index = {id(n): i for i, n in enumerate(nodes)}
         calls, seeds = [], []
-        for node in _reachable(out):
-            original, i = node._backward, index.get(id(node), -1)
+        reachable = _reachable(out)
+        for node in reachable:
+            original, i = getattr(node, "_backward", None), index.get(id(node), -1)
 
             def recorded(original=original, i=i, node=node):
                 calls.append(i)
                 if node is out:
                     seeds.append(as_float(node.grad, "out.grad"))
-                original()
+                if callable(original):
+                    original()
 
             node._backward = recorded
+        _zero_grads(nodes + reachable)
         for i, g in preset.items():
             nodes[int(i)].grad = g
         out.backward()
@@ -137,144 +240,39 @@ def backward_graph(student, graph: list, preset: dict):
 
 def deep_chain(student, seed: int, every: int):
     """A chain v = v * m + c, two nodes per step, with the student's backward()."""
-    factors, offsets = exprs.deep_chain_numbers(seed)
+    factors, offsets = chain_numbers(seed)
     Value = student.load(ENGINE).Value
-    made = []
+    made, leaves = [], []
     gc.disable()  # 300,000 linked objects: the cyclic collector would rescan them again and again
     try:
         with grafted(Value, "micrograd.backward"):
             x = Value(0.5)
             v, checkpoints = x, []
             for step, (m, c) in enumerate(zip(factors, offsets)):
-                product = v * m
-                v = product + c
+                factor, offset = Value(m), Value(c)  # wrapped here, so every node is in `made`
+                product = v * factor
+                v = product + offset
                 made += (product, v)
+                leaves += (factor, offset)
                 if step % every == 0:
                     checkpoints.append(v)
+            _zero_grads(made)
+            _zero_grads(leaves)
+            x.grad = 0.0
             v.backward()
             result = {
                 "leaf_grad": as_float(x.grad, "x.grad"),
                 "checkpoints": [as_float(n.grad, "grad") for n in checkpoints],
             }
     finally:
-        # Freeing a 100,000-deep chain of sets recursively could overflow the C stack: cut it first.
+        # Freeing a 100,000-deep chain recursively could overflow the C stack: cut its links
+        # (the children, and the closures that hold them) first. By attribute, not __dict__:
+        # a Value may have __slots__.
         for node in made:
-            node.__dict__.pop("_prev", None)
-            node.__dict__.pop("_backward", None)
+            try:
+                node._prev = ()
+                node._backward = None
+            except (AttributeError, TypeError):
+                pass
         gc.enable()
     return result
-
-
-# -- nn.py -------------------------------------------------------------------------------
-
-def _grads_by_structure(model):
-    return [[[as_float(w.grad, "w.grad") for w in n.w] + [as_float(n.b.grad, "b.grad")]
-             for n in layer.neurons] for layer in model.layers]
-
-
-def nn_mlp(student, seed: int, nin: int, nouts: list, inputs: list):
-    """Build the student's MLP on the reference Value; read back weights, outputs, grads."""
-    nn = student.load("micrograd.nn", REF_ENGINE)
-    random.seed(seed)
-    model = nn.MLP(nin, nouts)
-    try:
-        layers = list(model.layers)
-        weights = [[{"w": as_floats([w.data for w in n.w], "neuron.w"), "b": as_float(n.b.data, "neuron.b")}
-                    for n in layer.neurons] for layer in layers]
-    except AttributeError as exc:
-        raise BadResult(f"MLP is missing an attribute the SPEC names: {exc}") from None
-    positions = {}
-    for li, layer in enumerate(layers):
-        for ni, n in enumerate(layer.neurons):
-            for k, w in enumerate(list(n.w) + [n.b]):
-                positions[id(w)] = [li, ni, k]
-    params = model.parameters()
-    outputs, grads = [], []
-    for x in inputs:
-        for p in params:
-            p.grad = 0.0
-        y = model(x)
-        if isinstance(y, ref.Value):
-            shape, total = "value", y
-            outputs.append([y.data])
-        elif isinstance(y, list) and all(isinstance(v, ref.Value) for v in y):
-            shape, total = "list", sum(y)
-            outputs.append([v.data for v in y])
-        else:
-            raise BadResult(f"MLP(x) returned {type(y).__name__}; expected a Value (one output) or a list of Values")
-        ref.backward(total)
-        grads.append(_grads_by_structure(model))
-    for p in params:
-        p.grad = 1.5
-    model.zero_grad()
-    return {
-        "weights": weights,
-        "param_positions": [positions.get(id(p)) for p in params],
-        "outputs": outputs,
-        "output_shape": shape,
-        "grads": grads,
-        "after_zero_grad": [as_float(p.grad, "p.grad") for p in params],
-    }
-
-
-def nn_parts(student, x: list):
-    """Module, Neuron(nonlin=False) and Layer(nout=1) on their own."""
-    nn = student.load("micrograd.nn", REF_ENGINE)
-    base = nn.Module().parameters()
-    linear = nn.Neuron(len(x), nonlin=False)
-    y = linear(x)
-    single = nn.Layer(len(x), 1)(x)
-    return {
-        "module_parameters": len(base) if isinstance(base, list) else "not a list",
-        "neuron": {"w": as_floats([w.data for w in linear.w], "w"), "b": as_float(linear.b.data, "b")},
-        "linear_out": as_float(y.data, "Neuron(nonlin=False)(x).data") if isinstance(y, ref.Value) else None,
-        "layer_single_is_value": isinstance(single, ref.Value),
-        "neuron_params": len(linear.parameters()),
-    }
-
-
-# -- train.py ----------------------------------------------------------------------------
-
-def train_mse(student, ypred: list, ys: list):
-    train = student.load("micrograd.train", REF_ENGINE_NN)
-    preds = [ref.Value(p) for p in ypred]
-    loss = train.mse_loss(preds, ys)
-    if not isinstance(loss, ref.Value):
-        raise BadResult(f"mse_loss returned {type(loss).__name__}, expected a Value")
-    ref.backward(loss)
-    return {"loss": as_float(loss.data, "loss.data"), "grads": [as_float(p.grad, "grad") for p in preds]}
-
-
-def train_run(student, seed: int, nin: int, nouts: list, params: list, xs: list, ys: list, steps: int, lr: float):
-    train = student.load("micrograd.train", REF_ENGINE_NN)
-    random.seed(seed)
-    model = micrograd_nn.MLP(nin, nouts)
-    for p, value in zip(model.parameters(), params):
-        p.data = value
-    losses = train.train(model, xs, ys, steps=steps, lr=lr)
-    if not isinstance(losses, list):
-        raise BadResult(f"train returned {type(losses).__name__}, expected a list of floats")
-    return {"losses": as_floats(losses, "the losses train returned"),
-            "params": [p.data for p in model.parameters()]}
-
-
-# -- gradcheck.py ------------------------------------------------------------------------
-
-def gradcheck(student, fgraph: list, xs: list, h=None):
-    gc = student.load("micrograd.gradcheck")
-    calls = []
-
-    def f(values):
-        values = list(values)
-        if len(values) != len(xs):
-            raise BadResult(f"f was called with {len(values)} inputs; it takes {len(xs)}")
-        calls.append(1)
-        return exprs.evaluate_floats(fgraph, [as_float(v, "an input to f") for v in values])
-
-    given = list(xs)
-    grad = gc.numerical_gradient(f, given) if h is None else gc.numerical_gradient(f, given, h=h)
-    try:
-        grad = list(grad)
-    except TypeError:
-        raise BadResult(f"numerical_gradient returned {type(grad).__name__}, expected a list of floats") from None
-    return {"grad": as_floats(grad, "the gradient"), "mutated": given != xs, "calls": len(calls)}

@@ -62,9 +62,11 @@ def print_next_step(console: Console, result: RunResult) -> None:
             verb = "Start" if c.status is Status.TODO else "Fix"
             console.print()
             console.print(Text.assemble(
-                (f"Next: {verb} {c.id}", "bold"), f" — open exercises/{comp.file} and work on {comp.symbol}."))
+                (f"Next: {verb} {c.id}", "bold"), f" — open exercises/{comp.file} and work on {c.symbol or comp.symbol}."))
             if c.status is Status.TODO and comp.hints:
                 console.print(Text("  " + comp.hints[0], style="cyan"))
+            elif c.symbol and c.hint:  # the evidence points at another method: its own first hint
+                console.print(Text("  " + c.hint, style="cyan"))
             console.print(Text(f"  Check just this part: grade {module.name} --component {c.id}"))
             return
     console.print()

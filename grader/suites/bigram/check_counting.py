@@ -10,7 +10,7 @@ from grader.judge.compare import Mistake, expect, expect_close
 from grader.judge.plugin import CheckFailed
 from grader.judge.tensors import expect_array_close, expect_tensor
 from grader.references import bigram as ref
-from grader.suites.bigram.words import itos_pairs, pair_label, random_words, real_names, vocab
+from grader.suites.bigram.words import itos_pairs, pair_label, random_words, real_names, vocab, wider_vocab
 from grader.worker.client import StudentFailure
 
 BIGRAM = [("makemore.bigram", None)]
@@ -34,12 +34,14 @@ def check_vocab(student, rng, seed):
            "itos = {i: s for s, i in stoi.items()}")
 
 
-def _check_counts(student, words, what):
-    stoi, itos = vocab(words)
+def _check_counts(student, words, what, stoi=None, itos=None):
+    if stoi is None:
+        stoi, itos = vocab(words)
     V = len(stoi)
     got = student.call("counts", load=BIGRAM, words=words, stoi=stoi)
     N = expect_tensor(got, "count_bigrams(words, stoi)", dtype="int32", shape=(V, V),
-                      hint="Start from torch.zeros((V, V), dtype=torch.int32).")
+                      hint="Start from torch.zeros((V, V), dtype=torch.int32), with V = len(stoi): the vocabulary you "
+                           "are given, which may hold characters these words never use.")
     want = ref.count_bigrams(words, stoi).numpy()
     expect_array_close(N, want, what="count_bigrams", rtol=0, atol=0, context=what, label=pair_label(itos), mistakes=[
         Mistake("forgetting the end token (each word read as '.' + word)", lambda: ref.count_bigrams(words, stoi, end=False).numpy(),
@@ -53,7 +55,10 @@ def _check_counts(student, words, what):
 
 @pytest.mark.component("bigram.counts")
 def check_counts_random_words(student, rng, seed):
-    _check_counts(student, random_words(rng), f"(random words, seed {seed})")
+    words = random_words(rng)
+    stoi, itos = wider_vocab(rng, words)
+    _check_counts(student, words, f"(random words, and a stoi with {len(stoi) - len(vocab(words)[0])} characters they "
+                                  f"never use, seed {seed})", stoi, itos)
 
 
 @pytest.mark.component("bigram.counts")
@@ -135,10 +140,11 @@ def _compare_names(student, P, itos, n, gen_seed, what):
 @pytest.mark.component("bigram.nll")
 def check_nll(student, rng, seed):
     words = random_words(rng)
-    stoi, itos = vocab(words)
+    stoi, itos = wider_vocab(rng, words)  # with characters the words never use: stoi must be used
     P = ref.bigram_probs(ref.count_bigrams(words[:25], stoi))  # fitted on some words, scored on all
     got = student.call("nll", load=BIGRAM, P=P.numpy(), words=words, stoi=stoi)
     want = ref.nll(P, words, stoi)
+    own = ref.nll(P, words, vocab(words)[0])
     xs, ys = ref.bigram_pairs(words, stoi)
     logp = torch.log(P[xs, ys].double())
     xe, ye = ref.bigram_pairs(words, stoi, end=False)
@@ -147,6 +153,8 @@ def check_nll(student, rng, seed):
         Mistake("the log likelihood instead of its negative", float(logp.mean()), "Negate: lower NLL is better."),
         Mistake("leaving out the end token's bigrams", float(-torch.log(P[xe, ye].double()).mean()),
                 "Score '.' + word + '.': the end of the name is a prediction too."),
+        Mistake("indexing P with a vocabulary of your own instead of the stoi given", own,
+                "Look every character up in the stoi you are given: it may hold characters these words never use."),
     ])
 
 
@@ -182,7 +190,7 @@ def check_nll_is_inf_for_an_unseen_bigram(student, rng):
 @pytest.mark.component("bigram.trigram")
 def check_trigram(student, rng, seed):
     words = random_words(rng, n_letters=5)
-    stoi, itos = vocab(words)
+    stoi, itos = wider_vocab(rng, words)
     V = len(stoi)
     N3 = ref.count_trigrams(words, stoi)
     P3 = ref.trigram_probs(N3, 0.5)

@@ -7,7 +7,7 @@ import torch
 from grader.judge.compare import Mistake, expect, expect_close
 from grader.judge.tensors import expect_array_close, expect_tensor
 from grader.references import bigram as ref
-from grader.suites.bigram.words import random_words, vocab
+from grader.suites.bigram.words import random_words, vocab, wider_vocab
 
 BIGRAM = [("makemore.bigram", None)]
 
@@ -19,14 +19,18 @@ def _gen(rng):
 @pytest.mark.component("bigram.pairs")
 def check_pairs(student, rng, seed):
     words = random_words(rng)
-    stoi, _ = vocab(words)
+    stoi, _ = wider_vocab(rng, words)  # with characters the words never use: stoi must be used
     got = student.call("pairs", load=BIGRAM, words=words, stoi=stoi)
     xs, ys = ref.bigram_pairs(words, stoi)
     n = len(xs)
     gx = expect_tensor(got[0], "xs", dtype="int64", shape=(n,), hint="One entry per bigram of '.' + word + '.', as int64.")
     gy = expect_tensor(got[1], "ys", dtype="int64", shape=(n,))
-    expect_array_close(gx, xs.numpy(), what="xs", rtol=0, atol=0, context=f"(random words, seed {seed})")
-    expect_array_close(gy, ys.numpy(), what="ys", rtol=0, atol=0, context=f"(random words, seed {seed})")
+    own = ref.bigram_pairs(words, vocab(words)[0])
+    where = f"(random words, and a stoi with characters they never use, seed {seed})"
+    for name, g, want, mine in (("xs", gx, xs, own[0]), ("ys", gy, ys, own[1])):
+        expect_array_close(g, want.numpy(), what=name, rtol=0, atol=0, context=where, mistakes=[
+            Mistake("indices from a vocabulary of your own instead of the stoi given", mine.numpy(),
+                    "Look every character up in the stoi you are given: it may hold characters these words never use.")])
 
 
 def _model(rng):
@@ -86,25 +90,39 @@ def check_loss(student, rng, seed, reg):
 
 
 @pytest.mark.component("bigram.train")
-def check_train(student, rng, seed):
+@pytest.mark.parametrize("lr,reg", [(None, None), (10.0, 0.5)], ids=["defaults", "lr=10,reg=0.5"])
+def check_train(student, rng, seed, lr, reg):
+    """Once with SPEC §2's defaults (lr=50, reg=0.01) left out, once with others: an argument
+    that is ignored fails the second."""
     W, xs, ys = _model(rng)
-    steps, lr, reg = 4, 50.0, 0.01
+    steps = 4
+    r, rate = 0.01 if reg is None else reg, 50.0 if lr is None else lr
     got = student.call("train", load=BIGRAM, W=W.numpy(), xs=xs.numpy(), ys=ys.numpy(), steps=steps, lr=lr, reg=reg)
+    call = f"train_bigram(W, xs, ys, steps={steps})" if lr is None else \
+        f"train_bigram(W, xs, ys, steps={steps}, lr={lr}, reg={reg})"
 
-    def trajectory(**kw):
+    def trajectory(lr=rate, reg=r, **kw):
         Wr = W.clone().requires_grad_()
         return ref.train_bigram(Wr, xs, ys, steps, lr, reg, **kw), Wr.detach().numpy()
 
     want, W_final = trajectory()
-    expect(len(got["losses"]) == steps, f"train_bigram(steps={steps}) returned {len(got['losses'])} losses")
+    expect(len(got["losses"]) == steps, f"{call} returned {len(got['losses'])} losses")
     Wr = W.clone().requires_grad_()
-    after = ref.train_bigram(Wr, xs, ys, steps + 1, lr, reg)[1:]
-    expect_close(got["losses"], want, rtol=1e-4, what=f"losses of train_bigram(W, xs, ys, steps={steps}, lr={lr})",
-                 context=f"(seed {seed})", labels=[f"step {s}" for s in range(steps)], mistakes=[
-            Mistake("not resetting W.grad (gradients of earlier steps add up)", trajectory(reset_grad=False)[0],
-                    "Set W.grad = None before each loss.backward()."),
-            Mistake("stepping up the gradient (W.data += lr * W.grad)", trajectory(sign=1.0)[0],
-                    "Gradient descent: W.data += -lr * W.grad."),
-            Mistake("recording the loss after the update", after, "Append loss.item() before updating W."),
-        ])
+    after = ref.train_bigram(Wr, xs, ys, steps + 1, rate, r)[1:]
+    mistakes = [
+        Mistake("not resetting W.grad (gradients of earlier steps add up)", trajectory(reset_grad=False)[0],
+                "Set W.grad = None before each loss.backward()."),
+        Mistake("stepping up the gradient (W.data += lr * W.grad)", trajectory(sign=1.0)[0],
+                "Gradient descent: W.data += -lr * W.grad."),
+        Mistake("recording the loss after the update", after, "Append loss.item() before updating W."),
+    ]
+    if lr is not None:
+        mistakes += [
+            Mistake("ignoring lr (the default 50 instead)", lambda: trajectory(lr=50.0)[0],
+                    "Step with the lr you are given: W.data += -lr * W.grad."),
+            Mistake("ignoring reg (bigram_loss called without it, so with its default 0.01)",
+                    lambda: trajectory(reg=0.01)[0], "Pass reg on: bigram_loss(W, xs, ys, reg)."),
+        ]
+    expect_close(got["losses"], want, rtol=1e-4, what=f"losses of {call}", context=f"(seed {seed})",
+                 labels=[f"step {s}" for s in range(steps)], mistakes=mistakes)
     expect_array_close(got["W"], W_final, rtol=1e-4, atol=1e-5, what="W after training", context=f"(seed {seed})")

@@ -16,6 +16,17 @@ def random_words(rng: random.Random, n_words: int = 40, n_letters: int | None = 
 vocab = ref.build_vocab  # (stoi, itos) of a word list, as the reference builds them
 
 
+def wider_vocab(rng: random.Random, words: list[str]) -> tuple[dict, dict]:
+    """A vocabulary holding two characters these words never use, sorted in among theirs: a
+    function that takes `stoi` must use it, not rebuild one from the words (SPEC §2: V is
+    len(stoi))."""
+    used = set("".join(words))
+    lo, hi = min(used), max(used)
+    unused = [c for c in string.ascii_lowercase if c not in used and lo < c < hi] or \
+        [c for c in string.ascii_lowercase if c not in used]
+    return vocab(words + ["".join(rng.sample(unused, min(2, len(unused))))])
+
+
 def itos_pairs(itos) -> list:
     return [[i, s] for i, s in sorted(itos.items())]
 

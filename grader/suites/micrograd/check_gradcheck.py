@@ -63,6 +63,9 @@ def check_central_differences(student, rng, seed, h):
         Mistake("dividing by h instead of 2h", _differences(f, xs, step, "half"),
                 "The two points x - h and x + h are 2h apart."),
     ]
+    if h is not None:
+        mistakes.append(Mistake("ignoring h (the default 1e-6 instead)", _differences(f, xs, 1e-6, "central"),
+                                "Nudge each input by the h you are given, not a constant of your own."))
     rtol = 1e-6 if h is not None else 1e-4
     expect_close(got["grad"], want, rtol=rtol, atol=1e-6, what="numerical gradient", context=where,
                  mistakes=mistakes, labels=[f"d f/d x{i} (exact value {exact[i]:.6g})" for i in range(len(xs))])

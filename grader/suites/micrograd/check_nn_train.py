@@ -91,6 +91,13 @@ def check_parts(student):
                  context=f"for x={x}", mistakes=[Mistake("applying tanh even when nonlin=False", float(torch.tanh(torch.tensor(want, dtype=torch.float64))))])
     expect(got["neuron_params"] == 4, f"Neuron(3).parameters() has {got['neuron_params']} entries; expected 4 (w + [b])")
     expect(got["layer_single_is_value"], "Layer(3, 1)(x) should return the single Value, not a list")
+    layer = got["linear_layer"]
+    plain = [sum(w * xi for w, xi in zip(n["w"], x)) + n["b"] for n in layer["neurons"]]
+    squashed = [float(torch.tanh(torch.tensor(v, dtype=torch.float64))) for v in plain]
+    expect_close(layer["outputs"], plain, what="Layer(3, 2, nonlin=False)(x), each neuron's plain weighted sum",
+                 context=f"for x={x}", labels=[f"neuron {i}" for i in range(len(plain))],
+                 mistakes=[Mistake("a Layer that does not pass its keyword arguments on to its Neurons (tanh applied anyway)",
+                                   squashed, "Layer(nin, nout, **kwargs): build each Neuron(nin, **kwargs).")])
 
 
 def _torch_train(weights_flat, shapes, xs, ys, steps, lr, mistake=None):
@@ -159,6 +166,25 @@ def check_training_trajectory(student, seed, rng):
         Mistake("recording the loss after the update", _torch_train(params, shapes, xs, ys, steps + 1, lr)[1:]),
     ]
     expect(len(got["losses"]) == steps, f"train(steps={steps}) returned {len(got['losses'])} losses; expected {steps}")
+    mistakes.append(Mistake("ignoring lr (the default 0.1 instead)", lambda: _torch_train(params, shapes, xs, ys, steps, 0.1),
+                            "Step with the lr you are given: p.data += -lr * p.grad."))
     expect_close(got["losses"], want, rtol=1e-7, what=f"losses of train(model, xs, ys, steps={steps}, lr={lr})",
                  context=f"(the lecture's 4 examples, initial weights from seed {seed})", mistakes=mistakes,
                  labels=[f"step {s}" for s in range(steps)])
+
+
+@pytest.mark.component("micrograd.train")
+def check_training_defaults(student, seed, rng):
+    """train(model, xs, ys) with neither steps nor lr: SPEC §2's defaults, 20 steps of lr 0.1."""
+    nin, nouts = 3, [4, 1]
+    shapes = list(zip([nin] + nouts[:-1], nouts))
+    params = [rng.uniform(-1, 1) for _ in range(sum(o * (i + 1) for i, o in shapes))]
+    xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+    ys = [1.0, -1.0, -1.0, 1.0]
+    got = student.call("train_run", load=TRAIN, seed=seed, nin=nin, nouts=nouts, params=params, xs=xs, ys=ys)
+    expect(len(got["losses"]) == 20, f"train(model, xs, ys) returned {len(got['losses'])} losses; "
+           "expected 20 (steps defaults to 20)", "def train(model, xs, ys, steps=20, lr=0.1):")
+    expect_close(got["losses"], _torch_train(params, shapes, xs, ys, 20, 0.1), rtol=1e-7,
+                 what="losses of train(model, xs, ys) with the default lr=0.1",
+                 context=f"(MLP(3, [4, 1]), initial weights from seed {seed})", labels=[f"step {s}" for s in range(20)],
+                 hint="def train(model, xs, ys, steps=20, lr=0.1):")

@@ -1,30 +1,33 @@
-"""Each op of `Value` on its own: forward value, `_prev`, and the local backward.
+"""Each op of `Value` on its own: forward value, reachability through `_prev`, and the local backward.
 
 Only the op under test is the student's: every other op is the grader's (grafted onto the
 student's class), and backward is driven by the grader's loop over the nodes' own closures.
+An op may be composed from other ops (SPEC §3): its operands need only be reachable through
+`_prev`, and the values and gradients right.
 """
 from __future__ import annotations
 
 import pytest
 
-from grader.judge.compare import Mistake, expect, expect_close
+from grader import exprs
+from grader.judge.compare import Mistake, expect_close
 from grader.judge.plugin import CheckFailed
 from grader.suites.micrograd.graphs import (
     MISTAKES, TARGET_OPS, Graph, context, expression, kind, leaf_names, random_graph, simulate,
     torch_reference,
 )
+from grader.suites.micrograd.methods import SWAPPED_HINTS, missing_method, name_recursion
 from grader.worker.client import StudentFailure
 
 ENGINE = [("micrograd.engine", None)]
-COMPOSED = {"micrograd.neg_sub_div"}  # a - b may be built as a + (-b): no _prev check
 CANDIDATE_MISTAKES = {
-    "micrograd.add": ["assign", "no_chain"],
-    "micrograd.mul": ["assign", "mul_own", "no_chain"],
-    "micrograd.pow": ["assign", "pow_no_minus_one", "no_chain"],
-    "micrograd.neg_sub_div": ["assign", "no_chain"],
-    "micrograd.exp_log": ["assign", "exp_x", "no_chain"],
-    "micrograd.tanh": ["assign", "tanh_one_minus_t", "no_chain"],
-    "micrograd.relu": ["assign", "relu_ge", "no_chain"],
+    "micrograd.add": ["assign", "no_chain", "no_backward"],
+    "micrograd.mul": ["assign", "mul_own", "no_chain", "no_backward"],
+    "micrograd.pow": ["assign", "pow_no_minus_one", "no_chain", "no_backward"],
+    "micrograd.neg_sub_div": ["assign", "no_chain", "no_backward"],
+    "micrograd.exp_log": ["assign", "exp_x", "no_chain", "no_backward"],
+    "micrograd.tanh": ["assign", "tanh_one_minus_t", "no_chain", "no_backward"],
+    "micrograd.relu": ["assign", "relu_ge", "no_chain", "no_backward"],
 }
 REFLECTED = {"+": "__radd__", "*": "__rmul__", "-": "__rsub__", "/": "__rtruediv__"}
 
@@ -55,6 +58,7 @@ def _classic(component):
         case("a**-1", lambda g: g.pow(g.leaf(2.0), -1), out_grad=2.0)
         case("a**0.5", lambda g: g.pow(g.leaf(4.0), 0.5))
         case("a**3+a**2", lambda g: g.bin("+", g.pow(g.leaf(1.5), 3), g.pow(0, 2)))
+        case("negative-base", lambda g: g.bin("+", g.pow(g.leaf(-1.5), 3), g.pow(0, 2)))  # as (ypred - y)**2
     elif component == "micrograd.neg_sub_div":
         case("-a", lambda g: g.un("neg", g.leaf(2.0)))
         case("a-b", lambda g: g.bin("-", g.leaf(5.0), g.leaf(3.0)))
@@ -82,45 +86,49 @@ ALL_CLASSIC = [p for comp in TARGET_OPS for p in _classic(comp)]
 
 
 def run_case(student, component: str, graph: list, out_grad: float, preset: dict, seed_note: str = ""):
+    where = context(graph, out_grad) + seed_note
     try:
         got = student.call("op_graph", load=ENGINE, component=component, graph=graph, out_grad=out_grad,
                            preset={str(k): v for k, v in preset.items()})
     except StudentFailure as failure:
-        _name_reflected_mistake(failure, graph)
+        name_recursion(failure)
+        _name_domain_error(failure, component, graph)
         raise
-    data, grads = torch_reference(graph, out_grad, preset)
-    where = context(graph, out_grad) + seed_note
     names = leaf_names(graph)
     label = lambda i: names.get(i) or expression(graph, i, names)  # noqa: E731
+    if "missing" in got:
+        raise missing_method(got["missing"], graph, where, label)
+    data, grads = torch_reference(graph, out_grad, preset)
 
     for i, ins in enumerate(graph):
         expect_close(got["data"][i], data[i], what=f"forward value of {label(i)}", context=where,
                      mistakes=_swapped_operands(ins, got["data"]))
-    expect(all(got["op_is_str"]), f"`_op` must be a str on every node {where}")
-    if component not in COMPOSED:
-        _check_prev(graph, got["prev"], component, label, where)
+    # Before the gradients: an operand the grader cannot reach through _prev explains why no
+    # gradient arrives there. (`_op` is never judged: grading does not need it.)
+    _check_reach(graph, got["reach"], component, label, where)
     mistakes = []
     for name in CANDIDATE_MISTAKES[component]:
         alt = simulate(graph, out_grad, preset, name, TARGET_OPS[component])
         if alt is not None:
-            mistakes.append(Mistake(MISTAKES[name][0], alt, MISTAKES[name][1]))
+            mistakes.append(Mistake(MISTAKES[name][0], alt, MISTAKES[name][1], id=f"micrograd.{name}"))
     # Leaves first: "d(out)/da" is what a learner reasons about.
     order = [i for i in names] + [i for i in range(len(graph)) if i not in names]
     expect_close([got["grad"][i] for i in order], [grads[i] for i in order], what="gradient",
                  context=where, mistakes=mistakes, labels=[f"d(out)/d{label(i)}" for i in order])
 
 
-def _check_prev(graph, prev, component, label, where):
+def _check_reach(graph, reach, component, label, where):
+    """Every operand of the op under test reachable through `_prev`: directly (the lecture's
+    `Value(data, (self, other), '*')`) or through the hidden nodes of a composed op."""
     for i, ins in enumerate(graph):
-        if kind(ins) not in TARGET_OPS[component] or ins[0] == "sum":
+        if kind(ins) not in TARGET_OPS[component]:
             continue
-        want_nodes = sorted(s["n"] for s in ins[2:] if "n" in s) if ins[0] == "bin" else [ins[1] if ins[0] == "pow" else ins[2]]
-        want_consts = sorted(s["c"] for s in ins[2:] if "c" in s) if ins[0] == "bin" else []
-        have = prev[i]
-        if sorted(set(want_nodes)) != have["nodes"] or (want_consts and have["constants"] != want_consts):
+        lost = [o for o in exprs.operands(ins) if isinstance(o, int) and o not in reach[i]]
+        if lost:
             raise CheckFailed(
-                f"`_prev` of {label(i)} should hold its Value operands (numbers wrapped in a Value) "
-                f"{where}; it holds {len(have['nodes']) + len(have['constants'])} node(s)",
+                f"{label(lost[0])} cannot be reached through `_prev` from {label(i)} {where}: backward() finds "
+                "the nodes to visit by following _prev from the output, so an operand it cannot reach never "
+                "passes its gradient on (an op may be built from other ops, but its operands must stay reachable)",
                 "Pass the operands as `_children` when you create the output Value: Value(data, (self, other), '*').",
             )
 
@@ -132,18 +140,17 @@ def _swapped_operands(ins, values) -> list[Mistake]:
     c, x = ins[2]["c"], values[ins[3]["n"]] if "n" in ins[3] else ins[3]["c"]
     swapped = x - c if ins[1] == "-" else (x / c if c else float("nan"))
     method = REFLECTED[ins[1]]
-    return [Mistake(f"swapping the operands in {method} (it computes other {ins[1]} self)", swapped,
-                    f"In {method}(self, other), `other` is the number on the left: return other {ins[1]} self.")]
+    return [Mistake(f"swapping the operands in {method} (it computes self {ins[1]} other)", swapped,
+                    SWAPPED_HINTS[method])]
 
 
-def _name_reflected_mistake(failure: StudentFailure, graph: list) -> None:
-    if "unsupported operand" not in failure.message:
-        return
-    for ins in graph:
-        if ins[0] == "bin" and "c" in ins[2]:
-            failure.message += (f". A number on the left (`2 {ins[1]} a`) needs the reflected operator "
-                                f"{REFLECTED[ins[1]]}: it is missing")
-            return
+def _name_domain_error(failure: StudentFailure, component: str, graph: list) -> None:
+    """A power built as exp(k * log(x)): right for x > 0 only, and SPEC §2's powers take any base."""
+    negative = [ins[1] for ins in graph if ins[0] == "leaf" and ins[1] < 0]
+    if component == "micrograd.pow" and "math domain error" in failure.message and negative:
+        failure.message += (f". The base is negative here ({negative[0]:g}): x ** k is a real number for a negative x "
+                            "and a whole k (the loss's (ypred - y)**2 needs it), but log(x) is not")
+        failure.hint = "Compute the power itself, self.data ** other, with the power rule k * x**(k-1) for its gradient."
 
 
 @pytest.mark.parametrize("graph,out_grad,preset", ALL_CLASSIC)
@@ -161,3 +168,30 @@ def check_random_graphs(student, rng, seed, component):
         out_grad = round(rng.uniform(0.5, 2.0), 2)
         run_case(student, component, graph, out_grad, preset,
                  seed_note=f" (random graph, seed {seed}; leaves' grads preset to {preset or 'zero'})")
+
+
+@pytest.mark.component("micrograd.add")
+def check_constructor(student):
+    """The constructor's conventions, judged here and nowhere else (SPEC §3), and only what the
+    grader's own ops and a learner's backward() rely on. Last of add's checks: a wrong `+` explains
+    more than a convention."""
+    got = student.call("constructor", load=ENGINE)
+    spec = "SPEC §2's constructor is Value(data, _children=(), _op='', label='')"
+    if got["data"] != 3.5:
+        raise CheckFailed(f"Value(3.5).data is {got['data']:g}: a new Value should keep its number as data ({spec})")
+    if got["grad"] is None or got["grad"] != 0:
+        shown = got["grad_type"] if got["grad"] is None else f"{got['grad']:g}"
+        raise CheckFailed(f"Value(3.5).grad starts as {shown}: it should start at 0, since every _backward adds "
+                          "into it with += (only micrograd.add judges this)",
+                          "In __init__: self.grad = 0.0")
+    if got["prev"]:
+        raise CheckFailed(f"Value(3.5)._prev holds {got['prev']} node(s): a leaf has no children ({spec})",
+                          "In __init__: self._prev = set(_children), with _children=() by default.")
+    if got["refused"]:
+        raise CheckFailed(f"Value(3.0, (a, b), '+') raised {got['refused']}: {spec}, and the grader's own ops build "
+                          "their nodes with it (only micrograd.add judges this)",
+                          "def __init__(self, data, _children=(), _op=''): ...")
+    if not all(got["children"]):
+        raise CheckFailed("Value(3.0, (a, b), '+')._prev does not hold a and b: the children given to the constructor "
+                          "are how backward() finds the graph (only micrograd.add judges this)",
+                          "In __init__: self._prev = set(_children) (a tuple or list is fine too).")

@@ -155,6 +155,8 @@ def simulate(graph, out_grad: float, preset: dict, mistake: str, target: set) ->
         ins = graph[k]
         on_target = kind(ins) in target or (ins[0] == "sum" and ("sum", None) in target)
         m = mistake if on_target else None
+        if m == "no_backward":
+            continue  # the op's closure was never attached: nothing passes through it
         for o, d in _locals(ins, vals, vals[k], m):
             contribution = d * (grads[k] if m != "no_chain" else 1.0)
             if m == "assign":
@@ -169,6 +171,8 @@ MISTAKES = {
                "its earlier gradient)", "Accumulate: `self.grad += ...`, because a node can feed several others."),
     "no_chain": ("forgetting the chain rule (the local derivative not multiplied by out.grad)",
                  "Multiply each local derivative by out.grad."),
+    "no_backward": ("never attaching the op's `_backward` (no gradient passes through it to the operands)",
+                    "Before returning, attach the closure: out._backward = _backward."),
     "mul_own": ("giving each operand its *own* data instead of the other's", "d(a*b)/da = b, not a."),
     "pow_no_minus_one": ("k * x**k (the exponent not lowered by one)", "d(x**k)/dx = k * x**(k-1)."),
     "exp_x": ("using x instead of exp(x) as the derivative of exp", "d(e**x)/dx = e**x, which is out.data."),
