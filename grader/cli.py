@@ -200,3 +200,18 @@ main.add_command(_grade_command("all", "Grade every module into one result."))
 
 
 from grader import cli_instructor, cli_learner, cli_tools  # noqa: E402,F401  (they register their commands)
+
+
+@main.group(name="dev")
+def dev():
+    """For the kit's authors: checks that the kit agrees with itself."""
+
+
+@dev.command(name="check")
+@click.option("--grade", "also_grade", is_flag=True, help="Also grade the solutions (all pass) and the stubs (all todo).")
+def dev_check(also_grade):
+    """Every manifest entry, solution marker, owned symbol, suite check, reference owner, stub,
+    notebook and mutant agrees (rustlings' `dev check`)."""
+    from grader import devcheck
+
+    sys.exit(devcheck.main(["--grade"] if also_grade else []))
