@@ -16,8 +16,6 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from grader.notebook_split import (
     GeneratedFile, Layout, Statement, bound_names, is_cell_magic, kept_statements, solution_layout, split,
     strip_magics,
@@ -44,7 +42,7 @@ class NotebookExercises:
         return sorted({st.cell for f in self.files.values() for _, _, st in f.spans if st.cell})
 
 
-def read_notebook(ipynb: Path) -> nbformat.NotebookNode:
+def read_notebook(ipynb: Path):
     """Read a notebook (any nbformat version, converted to v4), or raise NotebookError."""
     ipynb = Path(ipynb)
     try:
@@ -64,6 +62,8 @@ def read_notebook(ipynb: Path) -> nbformat.NotebookNode:
                             f"({e.msg} at line {e.lineno}, column {e.colno})") from None
     if not isinstance(raw, dict) or "nbformat" not in raw:
         raise NotebookError(f"{ipynb.name} is not a Jupyter notebook: JSON without an `nbformat` version")
+    import nbformat
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # nbformat warns about fixable details; we only need the cells
@@ -75,7 +75,7 @@ def read_notebook(ipynb: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def code_cells(nb: nbformat.NotebookNode, name: str = "the notebook") -> list[tuple[int, int, str]]:
+def code_cells(nb, name: str = "the notebook") -> list[tuple[int, int, str]]:
     """(cell number, code cell number, source) of every code cell; both numbers are 1-based."""
     found, code_index = [], 0
     for cell_index, cell in enumerate(nb.cells, start=1):
@@ -93,7 +93,7 @@ def cell_label(cell: int, code_cell: int) -> str:
     return f"code cell {code_cell} (cell {cell})"
 
 
-def statements(nb: nbformat.NotebookNode, name: str) -> list[Statement]:
+def statements(nb, name: str) -> list[Statement]:
     """Every kept statement of the notebook, in cell order; a cell that does not parse is an error."""
     kept = []
     for cell_index, code_index, source in code_cells(nb, name):
@@ -109,13 +109,34 @@ def statements(nb: nbformat.NotebookNode, name: str) -> list[Statement]:
     return kept
 
 
-def defined_names(nb: nbformat.NotebookNode) -> set[str]:
-    """The top-level names the notebook's cells define, skipping cells that do not parse (to tell
-    which module a notebook is for; grading it later names a broken cell)."""
+def code_sources(ipynb: Path) -> list[str]:
+    """The sources of a notebook's code cells, quickly: a v4 notebook (what Jupyter and Colab save)
+    is read as plain JSON, without importing and validating with nbformat (a quarter of a second
+    that `grade` would otherwise pay on every run, for the notebooks shipped beside the stubs)."""
+    ipynb = Path(ipynb)
+    try:
+        info = os.stat(ipynb)
+        if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_NOTEBOOK_BYTES:
+            raw = json.loads(ipynb.read_text(encoding="utf-8"))
+            cells = raw.get("cells") if isinstance(raw, dict) and raw.get("nbformat") == 4 else None
+            if isinstance(cells, list) and all(isinstance(c, dict) for c in cells):
+                sources = [c.get("source", "") for c in cells if c.get("cell_type") == "code"]
+                sources = ["".join(s) if isinstance(s, list) and all(isinstance(x, str) for x in s) else s
+                           for s in sources]
+                if all(isinstance(s, str) for s in sources):
+                    return sources
+    except (OSError, UnicodeDecodeError, ValueError):
+        pass  # read_notebook below says what is wrong
+    return [source for _, _, source in code_cells(read_notebook(ipynb), ipynb.name)]
+
+
+def defined_names(sources: list[str]) -> set[str]:
+    """The top-level names code cells define, skipping cells that do not parse (to tell which
+    module a notebook is for; grading it later names a broken cell)."""
     import ast
 
     names: set[str] = set()
-    for _, _, source in code_cells(nb):
+    for source in sources:
         if is_cell_magic(source):
             continue
         try:

@@ -39,13 +39,7 @@ class Notebook:
 
     @functools.cached_property
     def _read(self):
-        from grader.notebook_load import NotebookError, code_cells, defined_names, read_notebook
-
-        try:
-            nb = read_notebook(self.path)
-            return [source for _, _, source in code_cells(nb)], defined_names(nb), ""
-        except NotebookError as e:
-            return None, set(), str(e)
+        return _read_notebook(self.path)
 
     @property
     def readable(self) -> bool:
@@ -54,8 +48,14 @@ class Notebook:
     def is_stub(self) -> bool:
         return self.readable and stub_index.is_stub_notebook(self._read[0])
 
+    @functools.cached_property
+    def _names(self) -> set[str]:
+        from grader.notebook_load import defined_names
+
+        return defined_names(self._read[0] or [])
+
     def defines_names_of(self, module: str) -> bool:
-        return bool(self._read[1] & stub_index.module_names(module))
+        return bool(self._names & stub_index.module_names(module))
 
     def named_for(self) -> list[str]:
         stem = self.path.stem.lower()
@@ -70,6 +70,28 @@ class Notebook:
         if len(named) > 1:  # "micrograd_mlp.ipynb": the names it defines settle it
             named = [m for m in named if self.defines_names_of(m)] or named
         return module in named if named else self.defines_names_of(module)
+
+
+_READ: dict[tuple, tuple] = {}  # (path, mtime, size) -> (code sources or None, why): --watch reads once
+
+
+def _read_notebook(path: Path) -> tuple[list[str] | None, str]:
+    """(the code cells' sources, or None and why the notebook could not be read)."""
+    from grader.notebook_load import NotebookError, code_sources
+
+    try:
+        info = os.stat(path)
+        key = (str(path), info.st_mtime_ns, info.st_size)
+    except OSError as e:
+        return None, str(e)
+    if key not in _READ:
+        try:
+            _READ[key] = (code_sources(path), "")
+        except NotebookError as e:
+            _READ[key] = (None, str(e))
+        if len(_READ) > 256:
+            _READ.pop(next(iter(_READ)))
+    return _READ[key]
 
 
 @dataclass
@@ -191,7 +213,7 @@ def folder_sources(root: Path, modules: list[str]) -> dict[str, Source]:
     notebooks = find_notebooks(root, exercises)
     sources = {m: choose(m, exercises, notebooks, root) for m in modules}
     if all(s.kind == "none" for s in sources.values()):
-        unreadable = [f"{nb.shown} ({nb._read[2]})" for nb in notebooks if not nb.readable]
+        unreadable = [f"{nb.shown} ({nb._read[1]})" for nb in notebooks if not nb.readable]
         raise SubmissionError(
             f"no work for {', '.join(modules)} in {root}: expected an exercises/ folder at {root / 'exercises'} "
             "(or micrograd/ and makemore/ directly), or notebooks such as micrograd.ipynb"

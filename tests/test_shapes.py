@@ -80,3 +80,18 @@ def test_the_text_header_names_the_notebook_and_cells_and_check_again_repeats_th
     assert f"Check just this part: grade micrograd --component micrograd.mul --submission {path}" in result.output
     assert "open micrograd.ipynb and work on" in result.output
     assert "exercises/micrograd" not in result.output and "engine.py" not in result.output
+
+
+def test_gradescope_and_github_formats_say_what_was_graded(tmp_path, monkeypatch):
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    path = SHAPES["notebook"][0](tmp_path, solved=False)
+    out = tmp_path / "results.json"
+    CliRunner().invoke(main, ["micrograd", "--submission", str(path), "--format", "gradescope", "--output", str(out),
+                              "-c", "micrograd.add", "--seed", "1"])
+    results = json.loads(out.read_text())
+    assert results["output"].startswith("micrograd: graded: micrograd.ipynb, the definitions in cells ")
+    assert "(the kit's untouched notebook)" in results["output"].splitlines()[0]
+    assert results["extra_data"]["sources"]["micrograd"]["kind"] == "notebook"
+    result = CliRunner().invoke(main, ["micrograd", "--submission", str(path), "--format", "github", "-c",
+                                       "micrograd.add", "--seed", "1"])
+    assert "::error file=micrograd.ipynb,title=micrograd.add todo::" in result.output
