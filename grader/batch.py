@@ -49,8 +49,8 @@ class BatchOptions:
 
 def serve(seed: int, timeout: float, memory_mb: int) -> None:
     """Read submission paths (JSON lines) on stdin, write one JSON result line each on stdout."""
-    from grader.judge.run import Options, grade, start_forkserver
-    from grader.submission import SubmissionError, prepare
+    from grader.judge.run import Options, start_forkserver
+    from grader.submission import SubmissionError, grade_prepared, prepare
 
     out = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # nothing else may write to the channel the parent reads
@@ -63,8 +63,8 @@ def serve(seed: int, timeout: float, memory_mb: int) -> None:
             row = {"path": path}
             try:
                 options = Options(seed=seed, timeout=timeout, memory_mb=memory_mb, prefetch=False)
-                with prepare(path, False, names) as exercises:
-                    result = grade(names, exercises, options, all_modules=True, forkserver=forkserver)
+                with prepare(path, False, names) as prepared:
+                    result = grade_prepared(prepared, names, options, all_modules=True, forkserver=forkserver)
                 row["result"] = result.to_json()
                 row["grading_seconds"] = sum(m.duration for m in result.modules)
             except SubmissionError as exc:

@@ -12,17 +12,22 @@ from pathlib import Path
 import click
 
 from grader import manifest
-from grader.submission import SubmissionError, resolve
+from grader.submission import SubmissionError
 
 EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
 FORMATS = ["text", "json", "junit", "gradescope", "github", "classroom"]
 
 
+class BadSubmission(click.ClickException):
+    """A submission that cannot be graded: `Error: <one sentence>`, exit status 2 (SPEC §4)."""
+    exit_code = EXIT_USAGE
+
+
 def _grade(module: str, submission, solutions, fmt, output, components, seed, timeout, memory_mb, verbose,
            watch=False, isolation="auto"):
-    from grader.judge.run import Options, grade
+    from grader.judge.run import Options
     from grader.render import RENDERERS
-    from grader.submission import prepare
+    from grader.submission import grade_prepared, prepare
 
     names = manifest.module_names() if module == "all" else [module]
     only = None
@@ -43,10 +48,10 @@ def _grade(module: str, submission, solutions, fmt, output, components, seed, ti
         _watch(names, submission, solutions, options, verbose)
         return
     try:
-        with prepare(submission, solutions, names) as exercises:
-            result = grade(names, exercises, options, all_modules=module == "all")
+        with prepare(submission, solutions, names) as prepared:
+            result = grade_prepared(prepared, names, options, all_modules=module == "all")
     except SubmissionError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise BadSubmission(str(exc)) from None
     if submission is None and not solutions:
         _remember(result)
     render = RENDERERS[fmt]
@@ -73,14 +78,17 @@ def _watch(names, submission, solutions, options, verbose) -> None:
     import time
 
     from grader import watch
-    from grader.judge.run import grade
     from grader.render.text import render_text
-    from grader.submission import resolve
+    from grader.submission import grade_prepared, prepare
 
     try:
-        folder = resolve(submission, solutions)
+        with prepare(submission, solutions, names) as prepared:
+            folder = prepared.watch
     except SubmissionError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise BadSubmission(str(exc)) from None
+    if folder is None:
+        raise BadSubmission(f"--watch follows a folder or a notebook, not a zip: unzip {submission} and "
+                            "watch the folder")
     bonus_ids = frozenset(c.id for n in names for c in manifest.load()[n].components if c.bonus)
     core_ids = frozenset(c.id for n in names for c in manifest.load()[n].components if not c.bonus)
     chosen = options.only
@@ -91,8 +99,15 @@ def _watch(names, submission, solutions, options, verbose) -> None:
         if not ids:
             return
         started = time.monotonic()
-        result = grade([n for n in names if any(c.id in ids for c in manifest.load()[n].components)], folder,
-                       dataclasses.replace(options, only=ids), all_modules=False, forkserver=forkserver)
+        graded = [n for n in names if any(c.id in ids for c in manifest.load()[n].components)]
+        try:  # prepared again on every save: a notebook is split again, a new file is seen
+            with prepare(submission, solutions, graded) as prepared:
+                result = grade_prepared(prepared, graded, dataclasses.replace(options, only=ids),
+                                        all_modules=False, forkserver=forkserver)
+        except SubmissionError as exc:
+            click.echo(f"\n{exc} (still watching: fix it and save again)")
+            sys.stdout.flush()
+            return
         if not bonus:
             click.echo(f"\n── {time.strftime('%H:%M:%S')} graded in {time.monotonic() - started:.2f} s ──")
         render_text(result, sys.stdout, verbose=verbose, next_step=not bonus)
@@ -126,7 +141,8 @@ def _refuse_a_wrong_data_file() -> None:
 def _grade_command(module: str, help_text: str) -> click.Command:
     @click.command(name=module, help=help_text)
     @click.option("--submission", metavar="PATH",
-                  help="A student repository (holding exercises/) or an exercises/ folder.")
+                  help="What to grade: a student repository, its exercises/ folder, micrograd/ and makemore/, "
+                       "a notebook, a folder of notebooks, or a zip of any of these.")
     @click.option("--solutions", is_flag=True, help="Grade the kit's own solutions/.")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
     @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the result to FILE.")
@@ -159,13 +175,14 @@ def _grade_command(module: str, help_text: str) -> click.Command:
 def _challenge(submission, solutions, fmt, output, budget) -> None:
     from grader.challenge import render_challenge, run_challenge
     from grader.data import DataError
+    from grader.submission import prepare
 
     try:
-        exercises = resolve(submission, solutions)
+        with prepare(submission, solutions, ["mlp"]) as prepared:
+            report = run_challenge(prepared.exercises, budget, progress=output is None and sys.stderr.isatty())
+            report.message = prepared.translate(report.message)
     except SubmissionError as exc:
-        raise click.UsageError(str(exc)) from None
-    try:
-        report = run_challenge(exercises, budget, progress=output is None and sys.stderr.isatty())
+        raise BadSubmission(str(exc)) from None
     except DataError as exc:
         raise click.UsageError(str(exc)) from None
     text = render_challenge(report, "json" if fmt == "json" else "text")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from grader import manifest, progress
-from grader.cli import main
+from grader.cli import BadSubmission, main
 from grader.submission import SubmissionError, find_checkout
 
 LABELS = {"passed": ("done", "green"), "todo": ("todo", "dim")}  # anything else is "failing"
@@ -25,10 +25,15 @@ def grade_own(names: list[str]):
     """Grade the learner's own exercises and remember the result."""
     import secrets
 
-    from grader.judge.run import Options, grade
+    from grader.judge.run import Options
+    from grader.submission import grade_prepared, prepare
 
     root = checkout()
-    result = grade(names, root / "exercises", Options(seed=secrets.randbelow(2**31)), all_modules=True)
+    try:  # the learner's .py files, or their notebooks where the .py files are untouched stubs
+        with prepare(None, False, names, cwd=Path.cwd()) as prepared:
+            result = grade_prepared(prepared, names, Options(seed=secrets.randbelow(2**31)), all_modules=True)
+    except SubmissionError as exc:
+        raise BadSubmission(str(exc)) from None
     progress.record(root, result)
     return result
 
@@ -113,13 +118,16 @@ def draw(expression, out, submission):
 
     EXPRESSION is Python that sets `root`, e.g. "a = Value(2.0); b = Value(-3.0); root = a*b + 1; root.backward()"."""
     from grader.pictures import DEFAULT_EXPRESSION, PictureError, draw_expression_from_engine
-    from grader.submission import resolve
+    from grader.submission import prepare
 
     try:
-        exercises = resolve(submission, False) if submission else checkout() / "exercises"
-        path = draw_expression_from_engine(exercises, expression or DEFAULT_EXPRESSION, Path(out))
-    except (PictureError, SubmissionError) as exc:
-        raise click.ClickException(str(exc)) from None
+        with prepare(submission, False, ["micrograd"]) as prepared:
+            try:
+                path = draw_expression_from_engine(prepared.exercises, expression or DEFAULT_EXPRESSION, Path(out))
+            except PictureError as exc:
+                raise click.ClickException(prepared.translate(str(exc))) from None
+    except SubmissionError as exc:
+        raise BadSubmission(str(exc)) from None
     click.echo(f"wrote {path}")
 
 
@@ -131,13 +139,16 @@ def plot_batchnorm(out_dir, submission):
     gradients, update-to-data ratios (PNG files)."""
     from grader.data import DataError, load_names
     from grader.pictures import PictureError, batchnorm_diagnostics_from_exercises
-    from grader.submission import resolve
+    from grader.submission import prepare
 
     try:
-        exercises = resolve(submission, False) if submission else checkout() / "exercises"
-        paths = batchnorm_diagnostics_from_exercises(exercises, Path(out_dir), load_names())
-    except (PictureError, SubmissionError, DataError) as exc:
-        raise click.ClickException(str(exc)) from None
+        with prepare(submission, False, ["batchnorm"]) as prepared:
+            try:
+                paths = batchnorm_diagnostics_from_exercises(prepared.exercises, Path(out_dir), load_names())
+            except (PictureError, DataError) as exc:
+                raise click.ClickException(prepared.translate(str(exc))) from None
+    except SubmissionError as exc:
+        raise BadSubmission(str(exc)) from None
     for path in paths:
         click.echo(f"wrote {path}")
 

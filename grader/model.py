@@ -98,6 +98,7 @@ class RunResult:
     modules: list[ModuleResult]
     seed: int
     all_modules: bool  # `grade all` (one object over modules) vs one module
+    submission: str | None = None  # --submission as given: the "check again" lines repeat it
 
     @property
     def score(self) -> float:

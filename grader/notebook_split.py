@@ -28,6 +28,24 @@ class Statement:
     node: ast.stmt
     source: str  # its text, exactly as the learner wrote it
     where: str  # e.g. "code cell 4 (cell 9)", for the generated file's comments
+    cell: int = 0  # 1-based, counting every cell of the notebook (markdown too)
+    line: int = 1  # the line of the cell where `source` starts
+
+
+@dataclass
+class GeneratedFile:
+    """One exercise file made from a notebook, and where each of its lines came from."""
+    text: str
+    # (first line in the file, number of lines, the statement they are): every line of the
+    # learner's that the file holds, so that a traceback can point back into the notebook.
+    spans: list[tuple[int, int, Statement]] = field(default_factory=list)
+
+    def origin(self, line: int) -> tuple[Statement, int] | None:
+        """The statement a line of this file comes from, and the line of its cell."""
+        for first, count, st in self.spans:
+            if first <= line < first + count:
+                return st, st.line + line - first
+        return None
 
 
 @dataclass
@@ -108,12 +126,15 @@ def statement_source(source: str, node: ast.stmt) -> str:
     its line, so `import sys; sys.exit()` gives just `import sys`)."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         # Compound statements start their line, so whole lines are exact here.
-        first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-        return "\n".join(source.splitlines()[first - 1:node.end_lineno])
+        return "\n".join(source.splitlines()[_first_line(node) - 1:node.end_lineno])
     return ast.get_source_segment(source, node)
 
 
-def kept_statements(source: str, where: str) -> list[Statement]:
+def _first_line(node: ast.stmt) -> int:
+    return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+
+
+def kept_statements(source: str, where: str, cell: int = 0) -> list[Statement]:
     """The imports, definitions and constants at the top level of one (parsable) cell."""
     kept = []
     for node in ast.parse(source).body:
@@ -121,7 +142,7 @@ def kept_statements(source: str, where: str) -> list[Statement]:
         if not names:
             continue
         kind = "import" if isinstance(node, (ast.Import, ast.ImportFrom)) else "definition"
-        kept.append(Statement(kind, names, node, statement_source(source, node), where))
+        kept.append(Statement(kind, names, node, statement_source(source, node), where, cell, _first_line(node)))
     return kept
 
 
@@ -174,8 +195,8 @@ def _loaded(nodes: list[ast.AST]) -> set[str]:
     return {n.id for e in nodes for n in ast.walk(e) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
-def split(statements: list[Statement], layout: Layout, header: str) -> dict[str, str]:
-    """{relative path: file text} for every file of the layout, from a notebook's statements
+def split(statements: list[Statement], layout: Layout, header: str) -> dict[str, GeneratedFile]:
+    """{relative path: generated file} for every file of the layout, from a notebook's statements
     in the order the cells hold them. The last definition of a name wins, as when the cells run
     in order; it keeps the place of the name's first definition, so a class redefined later
     still comes after its base class."""
@@ -196,21 +217,36 @@ def split(statements: list[Statement], layout: Layout, header: str) -> dict[str,
     return {rel: _file_text(rel, alive, latest, imports, layout, header) for rel in layout.files}
 
 
-def _file_text(rel, alive, latest, imports, layout: Layout, header: str) -> str:
+def _file_text(rel, alive, latest, imports, layout: Layout, header: str) -> GeneratedFile:
     own = [st for st in alive if any(layout.owner.get(n) == rel for n in st.names)]
     chosen, used, borrowed = _closure(rel, own, latest, layout)
     chosen_ids = {id(st) for st in chosen}
     definitions = _import_order([st for st in alive if id(st) in chosen_ids])
 
-    future = [i.source for i in imports if isinstance(i.node, ast.ImportFrom) and i.node.module == "__future__"]
-    lines = [header, *future, *layout.package_imports.get(rel, [])]
+    is_future = lambda i: isinstance(i.node, ast.ImportFrom) and i.node.module == "__future__"  # noqa: E731
+    future = [i for i in imports if is_future(i)]
+    head: list[str | Statement] = [header, *future, *layout.package_imports.get(rel, [])]
     for other, names in sorted(borrowed.items(), key=lambda kv: layout.files.index(kv[0])):
         module = other[:-len(".py")].replace("/", ".")
-        lines.append(f"from {module} import {', '.join(sorted(names))}")
-    lines += [i.source for i in imports if i.source not in future and _import_needed(i, used)]
-    parts = ["\n".join(lines)]
-    parts += [f"# from {st.where}\n{st.source}" for st in definitions]
-    return "\n\n\n".join(parts) + "\n"
+        head.append(f"from {module} import {', '.join(sorted(names))}")
+    head += [i for i in imports if not is_future(i) and _import_needed(i, used)]
+
+    out = GeneratedFile("")
+    lines: list[str] = []
+
+    def add(text: str, st: Statement | None = None) -> None:
+        count = text.count("\n") + 1
+        if st is not None:
+            out.spans.append((len(lines) + 1, count, st))
+        lines.extend(text.split("\n"))
+
+    for entry in head:
+        add(entry.source, entry) if isinstance(entry, Statement) else add(entry)
+    for st in definitions:
+        lines.extend(["", "", f"# from {st.where}"])
+        add(st.source, st)
+    out.text = "\n".join(lines) + "\n"
+    return out
 
 
 def _closure(rel, own, latest, layout: Layout):

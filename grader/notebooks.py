@@ -6,59 +6,33 @@ committed `exercises/notebooks/*.ipynb` must match, which `--check` and a test e
     python -m grader.notebooks            # (re)write exercises/notebooks/<module>.ipynb
     python -m grader.notebooks --check    # exit 1, listing notebooks missing or out of step
 
-`notebook_to_exercises` goes back: it turns a learner's notebook into an `exercises/` folder the
-grader grades like any other. Only the definitions are taken from the code cells (see
-`grader.notebook_split` for the rule); nothing in the notebook is executed here.
+`notebook_to_exercises` (in `grader.notebook_load`, re-exported here) goes back: it turns a
+learner's notebook into an `exercises/` folder the grader grades like any other.
 """
 from __future__ import annotations
 
 import argparse
 import ast
 import inspect
-import json
 import re
 import sys
-import warnings
 from pathlib import Path
 
 import nbformat
 from nbformat import v4
 
 from grader import manifest
-from grader.notebook_split import is_cell_magic, kept_statements, solution_layout, split, strip_magics
+from grader.exercise_files import MODULE_FILES, module_files
+from grader.notebook_load import NotebookError, notebook_to_exercises, read_notebook  # noqa: F401 (re-exported)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = Path("exercises") / "notebooks"
-
-# SPEC section 1: each module's files, in the lectures' order (the manifest lists them by
-# component, which puts gradcheck first).
-MODULE_FILES = {
-    "micrograd": ("micrograd/engine.py", "micrograd/nn.py", "micrograd/train.py", "micrograd/gradcheck.py"),
-    "bigram": ("makemore/bigram.py",),
-    "mlp": ("makemore/mlp.py",),
-    "batchnorm": ("makemore/batchnorm.py",),
-}
 
 # A notebook's metadata is fixed so that generated notebooks compare byte for byte.
 _METADATA = {
     "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
     "language_info": {"name": "python"},
 }
-
-
-class NotebookError(Exception):
-    """A notebook that cannot be read or parsed; the message says which file and which cell."""
-
-
-def module_files(module: str) -> tuple[str, ...]:
-    """The module's files, relative to exercises/: SPEC's table, plus any the manifest adds."""
-    listed = MODULE_FILES.get(module, ())
-    loaded = manifest.load().get(module)
-    extra = [] if loaded is None else [c.file for c in loaded.components if c.file not in listed]
-    files = listed + tuple(dict.fromkeys(extra))
-    if not files:
-        raise ValueError(f"unknown module {module!r}; the modules are {', '.join(MODULE_FILES)}")
-    return files
 
 
 # -- Building a notebook from the stubs ---------------------------------------------------------
@@ -200,83 +174,6 @@ def check_notebooks(root: Path = REPO_ROOT) -> list[str]:
         elif path.read_text(encoding="utf-8") != notebook_text(build_notebook(module, root / "exercises")):
             problems.append(f"out of step with the stubs: {rel}")
     return problems
-
-
-# -- From a learner's notebook back to exercise files -------------------------------------------
-
-def read_notebook(ipynb: Path) -> nbformat.NotebookNode:
-    """Read a notebook (any nbformat version, converted to v4), or raise NotebookError."""
-    ipynb = Path(ipynb)
-    try:
-        text = ipynb.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise NotebookError(f"cannot read the notebook {ipynb}: {e}") from None
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise NotebookError(f"{ipynb.name} is not a Jupyter notebook: it is not valid JSON "
-                            f"({e.msg} at line {e.lineno}, column {e.colno})") from None
-    if not isinstance(raw, dict) or "nbformat" not in raw:
-        raise NotebookError(f"{ipynb.name} is not a Jupyter notebook: JSON without an `nbformat` version")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # nbformat warns about fixable details; we only need the cells
-            nb = nbformat.reads(text, as_version=4)
-    except Exception as e:  # nbformat raises many kinds (ValidationError, KeyError, ...)
-        raise NotebookError(f"{ipynb.name} is not a readable Jupyter notebook: {type(e).__name__}: {e}") from None
-    if not isinstance(nb.get("cells"), list):
-        raise NotebookError(f"{ipynb.name} is not a Jupyter notebook: it has no list of cells")
-    return nb
-
-
-def notebook_to_exercises(ipynb: Path, module: str, dest: Path, root: Path | None = None) -> Path:
-    """Write the notebook's definitions as `dest/exercises/` for `module`; return that folder.
-
-    `root` is the kit checkout whose solutions (or stubs) say which file defines which name."""
-    ipynb, dest = Path(ipynb), Path(dest)
-    layout = solution_layout(_reference_sources(module, Path(root) if root else REPO_ROOT))
-    statements = []
-    code_index = 0
-    for cell_index, cell in enumerate(read_notebook(ipynb).cells, start=1):
-        if cell.get("cell_type") != "code":
-            continue
-        code_index += 1
-        where = f"code cell {code_index} (cell {cell_index})"
-        source = cell.get("source", "")
-        if not isinstance(source, str):
-            raise NotebookError(f"{ipynb.name}: {where}: its source is not text")
-        if is_cell_magic(source):
-            continue
-        try:
-            statements += kept_statements(strip_magics(source), where)
-        except (SyntaxError, ValueError) as e:  # ValueError: e.g. a null byte in the source
-            line = f", line {e.lineno}" if getattr(e, "lineno", None) else ""
-            reason = getattr(e, "msg", None) or str(e)
-            raise NotebookError(f"{ipynb.name}: {where}: {type(e).__name__}: {reason}{line}") from None
-    header = (f"# Generated by grader.notebooks from {ipynb.name}: the notebook's imports, "
-              "definitions and ALL_CAPS constants for this file.")
-    exercises = dest / "exercises"
-    for rel, text in split(statements, layout, header).items():
-        target = exercises / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (target.parent / "__init__.py").write_text("", encoding="utf-8")
-        target.write_text(text, encoding="utf-8")
-    return exercises
-
-
-def _reference_sources(module: str, root: Path) -> dict[str, str]:
-    """{file: source} of the module's solutions, or of its stubs (same top-level names)."""
-    sources = {}
-    for rel in module_files(module):
-        for folder in ("solutions", "exercises"):
-            path = root / folder / rel
-            if path.is_file():
-                sources[rel] = path.read_text(encoding="utf-8")
-                break
-    if not sources:
-        raise NotebookError(f"no solutions/ or exercises/ files for {module} under {root}: "
-                            "they say which file each definition belongs to")
-    return sources
 
 
 def main(argv=None) -> int:

@@ -24,6 +24,11 @@ Command line (from the repository root, the folder above this package):
     python -m grader.stubgen            # regenerate exercises/ from solutions/
     python -m grader.stubgen --check    # exit 1, listing every stale/missing/extra stub
 
+In a kit checkout (a root holding grader/), the same commands also write and check the stub
+index, `grader/stub_index.json` (see `grader.stub_index`): the stubs' hashes and the files each
+name belongs to, shipped with the package so that a pip-only install recognises the stubs and
+grades notebooks.
+
 Only the standard library is used.
 """
 from __future__ import annotations
@@ -181,9 +186,13 @@ def main(argv=None) -> int:
         return 2
     try:
         if args.check:
-            problems = check(solutions, exercises)
-            for problem, rel in problems:
-                print(f"{problem}: exercises/{rel}")
+            problems = [f"{problem}: exercises/{rel}" for problem, rel in check(solutions, exercises)]
+            if not problems and _kit_tree(args.root):
+                from grader import stub_index
+
+                problems = stub_index.check(args.root)
+            for problem in problems:
+                print(problem)
             if problems:
                 print("stubgen: exercises/ is out of date; run `python -m grader.stubgen`", file=sys.stderr)
                 return 1
@@ -202,7 +211,17 @@ def main(argv=None) -> int:
 
     for path in write_notebooks(args.root):
         print(f"wrote: {path.relative_to(args.root)}")
+    if _kit_tree(args.root):
+        from grader import stub_index
+
+        if stub_index.write(args.root):
+            print(f"wrote: {stub_index.INDEX_NAME}")
     return 0
+
+
+def _kit_tree(root: Path) -> bool:
+    """A checkout of the kit (the stub index lives in its grader/), not some other tree."""
+    return (Path(root) / "grader").is_dir()
 
 
 if __name__ == "__main__":

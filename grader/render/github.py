@@ -46,7 +46,9 @@ def annotations(result: RunResult) -> list[str]:
             if c.status is Status.PASSED:
                 continue
             _, comp = manifest.find_component(c.id)
-            props = f"file={escape_property('exercises/' + comp.file)},title={escape_property(c.id + ' ' + c.status.value)}"
+            notebook = m.source and m.source.get("kind") == "notebook" and not m.source.get("archive")
+            where = m.source["path"] if notebook else "exercises/" + comp.file  # what the student has
+            props = f"file={escape_property(where)},title={escape_property(c.id + ' ' + c.status.value)}"
             text = c.message + (f" Hint: {c.hint}" if c.hint else "")
             out.append(f"::error {props}::{escape_data(text)}")
     return out

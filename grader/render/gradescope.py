@@ -35,13 +35,18 @@ def gradescope_results(result: RunResult) -> dict:
                 "visibility": "visible",
                 "extra_data": {"status": c.status.value, "seed": m.seed},
             })
+    from grader.render.text import describe_source
+
+    graded = [f"{m.module}: {line}" for m in result.modules if m.source for line in describe_source(m.source)]
     return {
         "score": result.score,
         "max_score": result.max_score,
-        "output": f"Graded with seed {result.seed} (grade ... --seed {result.seed} repeats these checks).",
+        "output": "\n".join([*graded, f"Graded with seed {result.seed} (grade ... --seed {result.seed} "
+                                        "repeats these checks)."]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "extra_data": {"seed": result.seed, "modules": [m.module for m in result.modules]},
+        "extra_data": {"seed": result.seed, "modules": [m.module for m in result.modules],
+                       "sources": {m.module: m.source for m in result.modules if m.source}},
         "tests": tests,
     }
 
