@@ -85,6 +85,8 @@ def _module(console: Console, m: ModuleResult, verbose: bool, submission: str | 
     if m.source:
         for line in describe_source(m.source, verbose):
             console.print(Text("  " + line, style="dim"))
+    if m.isolation == "process":  # said in every result: the fallback does not hold what the sandbox does
+        console.print(Text("  your code ran without a sandbox (process isolation only): see SECURITY.md", style="dim"))
     width = max(len(c.id) for c in m.components)
     for c in m.components:
         mark, style = MARKS[c.status]
