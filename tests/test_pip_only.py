@@ -26,19 +26,15 @@ COMPONENTS = {
 DRIVER = """
 import json, sys
 import grader
-from grader.judge.run import Options, start_forkserver
+from grader.judge.run import Options
 from grader.submission import grade_prepared, kit_root, prepare
 
 print(json.dumps({"grader": grader.__file__, "kit_root": str(kit_root())}), flush=True)
-forkserver = start_forkserver()
-try:
-    for job in json.loads(sys.argv[1]):
-        options = Options(seed=1, only=frozenset(job["only"]))
-        with prepare(job["path"], False, job["modules"]) as prepared:
-            result = grade_prepared(prepared, job["modules"], options, all_modules=True, forkserver=forkserver)
-        print(json.dumps({"shape": job["shape"], **result.to_json()}), flush=True)
-finally:
-    forkserver.close()
+for job in json.loads(sys.argv[1]):
+    options = Options(seed=1, only=frozenset(job["only"]))
+    with prepare(job["path"], False, job["modules"]) as prepared:
+        result = grade_prepared(prepared, job["modules"], options, all_modules=True)
+    print(json.dumps({"shape": job["shape"], **result.to_json()}), flush=True)
 """
 CLI = "import sys; from grader.cli import main; sys.argv[0] = 'grade'; main()"
 
