@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import os
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,9 +84,30 @@ class Workers:
         self.module, self.base, self.stack = module, base, stack
         self._workers: dict[str, Worker] = {}
         self._sticky: dict = {}
-        for comp in module.components:
-            if base.forkserver is None and (only is None or comp.id in only):
-                self.for_component(comp.id)
+        self._lock = threading.Lock()
+        chosen = [c.id for c in module.components if only is None or c.id in only]
+        for comp in chosen:
+            self._make(comp)
+        if base.forkserver is None:
+            for comp in chosen:
+                self._workers[comp].start()
+        else:
+            # Forks wait for the fork server's torch import: start them (and their set-up) in the
+            # background, in the suite's order, so none is on the critical path when its turn comes.
+            threading.Thread(target=self._start_all, args=(chosen,), daemon=True).start()
+
+    def _make(self, component: str) -> Worker:
+        worker = Worker(self.config(component), shared_sticky=self._sticky)
+        self._workers[component] = self.stack.enter_context(worker)
+        return worker
+
+    def _start_all(self, chosen: list[str]) -> None:
+        for comp in chosen:
+            with self._lock:
+                try:
+                    self._workers[comp].start()
+                except Exception:  # noqa: BLE001 - the component's own first call reports it
+                    return
 
     def config(self, component: str) -> WorkerConfig:
         comp = self.module.component(component)
@@ -93,10 +115,10 @@ class Workers:
         return dataclasses.replace(self.base, setup=setup)
 
     def for_component(self, component: str) -> Worker:
-        if component not in self._workers:
-            worker = Worker(self.config(component), shared_sticky=self._sticky)
-            self._workers[component] = self.stack.enter_context(worker)
-        return self._workers[component]
+        with self._lock:
+            worker = self._workers.get(component) or self._make(component)
+            worker.start()
+        return worker
 
     def extra(self, component: str) -> Worker:
         """A worker of its own for one slow probe of `component`, started now."""

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from grader.worker import bundle, sandbox
@@ -140,6 +141,7 @@ class ForkServer:
         ours.settimeout(CONTROL_TIMEOUT)
         self._control = ours
         self._replies = ours.makefile("rb")
+        self._lock = threading.Lock()
         python, sites = sandbox.python_paths(True)
         kit = sandbox.KIT if isolation == sandbox.SANDBOX else str(bundle.build())
         argv = [python, "-I", "-S", "-B", _boot(kit)]
@@ -163,8 +165,9 @@ class ForkServer:
 
     def _ask(self, request: dict, fds: list[int] = ()) -> dict:
         try:
-            socket.send_fds(self._control, [json.dumps(request).encode() + b"\n"], list(fds))
-            line = self._replies.readline()
+            with self._lock:  # workers may be started from a thread while the judge waits on another
+                socket.send_fds(self._control, [json.dumps(request).encode() + b"\n"], list(fds))
+                line = self._replies.readline()
         except (OSError, ValueError) as exc:  # a timeout too: a stopped or wedged server
             self.kill()
             raise OSError(f"the fork server is gone ({exc})") from None
