@@ -17,7 +17,8 @@ LABELS = {"passed": ("done", "green"), "todo": ("todo", "dim")}  # anything else
 def checkout() -> Path:
     root = find_checkout(Path.cwd())
     if root is None:
-        raise click.UsageError(f"no exercises/ folder in {Path.cwd()} or above it: run this inside your copy of the kit")
+        raise click.UsageError(f"no exercises/ folder in {Path.cwd()} or above it: run this inside your copy of the kit, "
+                               "or make one here with grade init")
     return root
 
 
@@ -74,8 +75,15 @@ def list_components(refresh):
         for c in module.components:
             status = entry.get("components", {}).get(c.id, "todo")
             label, style = LABELS.get(status, ("failing", "red"))
-            console.print(Text.assemble(f"  {label:8}", (c.id.ljust(width), style), f"  {c.title}", (" (bonus)" if c.bonus else "", "dim"),
+            console.print(Text.assemble(f"  {label:8}", (c.id.ljust(width), style), f"  {c.title}", (bonus_tag(c), "dim"),
                                         (f"  [{status}]" if label == "failing" else "", "red")))
+
+
+def bonus_tag(component) -> str:
+    """" (bonus)" for a bonus component whose title does not say so already."""
+    if not component.bonus or any(word in component.title.lower() for word in ("bonus", "stretch")):
+        return ""
+    return " (bonus)"
 
 
 @main.command("hint")
@@ -84,10 +92,7 @@ def list_components(refresh):
 @click.option("--reset", is_flag=True, help="Start again from the first hint.")
 def hint(component, show_all, reset):
     """Hints for COMPONENT, one more each time you ask."""
-    ids = [c.id for m in manifest.load().values() for c in m.components]
-    if component not in ids:
-        close = difflib.get_close_matches(component, ids, n=3)
-        raise click.UsageError(f"no component {component!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    _unknown_component(component)
     module, comp = manifest.find_component(component)
     root = find_checkout(Path.cwd())
     if reset and root is not None:
@@ -102,6 +107,57 @@ def hint(component, show_all, reset):
         click.echo(f"  hint {i} of {len(hints)}: {text}")
     if level < len(hints):
         click.echo(f"  (run `grade hint {component}` again for the next one)")
+
+
+@main.command("init")
+@click.argument("folder", required=False, default=".", type=click.Path(file_okay=False))
+def init(folder):
+    """Write a workspace into FOLDER (default: here): the exercise stubs, the notebooks and a
+    README. Nothing is overwritten: a folder that already holds exercises is refused."""
+    from grader.workspace import WorkspaceError, init_workspace
+
+    dest = Path(folder)
+    try:
+        written = init_workspace(dest)
+    except WorkspaceError as exc:
+        raise click.UsageError(str(exc)) from None
+    exercises = sum(p.suffix == ".py" and p.name != "__init__.py" for p in written)
+    notebooks = sum(p.suffix == ".ipynb" for p in written)
+    where = "" if dest.resolve() == Path.cwd().resolve() else f"cd {folder} && "
+    click.echo(f"wrote {exercises} exercise files and {notebooks} notebooks into {dest.resolve() / 'exercises'}")
+    click.echo(f"Next: {where}grade   (your progress and the first exercise; README.md says the rest)")
+
+
+@main.command("reset")
+@click.argument("component")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask first.")
+@click.option("--whole-file", is_flag=True, help="Put the component's whole file back to its stub.")
+def reset(component, yes, whole_file):
+    """Put COMPONENT's exercise back to its stub (e.g. grade reset micrograd.mul); the rest of
+    the file stays. Your code is copied into .grade/backup/ first. Notebooks are not touched."""
+    from grader.reset import ResetError, plan_reset
+    from grader.workspace import WorkspaceError, stub_sources
+
+    root = checkout()
+    _unknown_component(component)
+    try:
+        plan = plan_reset(root / "exercises", component, stub_sources(), whole_file)
+    except (ResetError, WorkspaceError) as exc:
+        raise click.UsageError(str(exc)) from None
+    if not yes and not click.confirm(f"This {plan.describe()}. Continue?", default=False):
+        click.echo("Nothing changed.")
+        return
+    backup = plan.apply(root)
+    progress.forget(root, component)
+    click.echo(f"{component}: {plan.describe().replace('puts', 'put', 1)}"
+               + (f"; your code was kept in {backup.relative_to(root)}" if backup else ""))
+
+
+def _unknown_component(component: str) -> None:
+    ids = [c.id for m in manifest.load().values() for c in m.components]
+    if component not in ids:
+        close = difflib.get_close_matches(component, ids, n=3)
+        raise click.UsageError(f"no component {component!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
 
 
 @main.command("draw")

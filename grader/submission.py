@@ -7,6 +7,7 @@ from pathlib import Path
 
 
 PACKAGES = ("micrograd", "makemore")  # what an exercises folder holds
+WORKSPACE_MARKER = Path(".grade") / "workspace.json"  # written by `grade init` (grader/workspace.py)
 
 
 class SubmissionError(Exception):
@@ -20,8 +21,10 @@ def kit_root() -> Path | None:
 
 
 def find_checkout(start: Path) -> Path | None:
+    """The learner's own kit around `start`: a clone (exercises/ beside grader/) or a workspace
+    that `grade init` wrote (exercises/ and its marker)."""
     for folder in [start, *start.parents]:
-        if (folder / "exercises").is_dir() and (folder / "grader").is_dir():
+        if (folder / "exercises").is_dir() and ((folder / "grader").is_dir() or (folder / WORKSPACE_MARKER).is_file()):
             return folder
     return None
 
@@ -41,7 +44,7 @@ def resolve(submission: str | None, solutions: bool, cwd: Path | None = None) ->
         if root is None:
             raise SubmissionError(
                 f"no exercises/ folder in {cwd} or above it: run grade inside your copy of the kit, "
-                "or pass --submission PATH")
+                "make one here with grade init, or pass --submission PATH")
         return root / "exercises"
     path = Path(submission).expanduser()
     if not path.exists():
