@@ -19,9 +19,10 @@ MARKS = {
 
 
 def _console(stream, color: bool | None) -> Console:
+    # force_jupyter=False: in a notebook rich would display the report itself, not write `stream`.
     if color is False:
-        return Console(file=stream, color_system=None, highlight=False, soft_wrap=True, emoji=False)
-    return Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
+        return Console(file=stream, color_system=None, highlight=False, soft_wrap=True, emoji=False, force_jupyter=False)
+    return Console(file=stream, highlight=False, soft_wrap=True, emoji=False, force_jupyter=False)
 
 
 def _module(console: Console, m: ModuleResult, verbose: bool) -> None:
