@@ -69,38 +69,16 @@ def _remember(result) -> None:
 
 
 def _watch(names, submission, solutions, options, verbose) -> None:
-    import dataclasses
-    import time
-
-    from grader import watch
-    from grader.judge.run import grade
-    from grader.render.text import render_text
-    from grader.submission import resolve
+    from grader.submission import find_checkout, resolve
+    from grader.watch_session import watch_module
 
     try:
         folder = resolve(submission, solutions)
     except SubmissionError as exc:
         raise click.UsageError(str(exc)) from None
-    bonus_ids = frozenset(c.id for n in names for c in manifest.load()[n].components if c.bonus)
-    core_ids = frozenset(c.id for n in names for c in manifest.load()[n].components if not c.bonus)
-    chosen = options.only
-    click.echo(f"watching {folder} (Ctrl-C to stop)")
-
-    def grade_once(forkserver, bonus: bool) -> None:
-        ids = (bonus_ids if bonus else core_ids) & (chosen if chosen is not None else bonus_ids | core_ids)
-        if not ids:
-            return
-        started = time.monotonic()
-        result = grade([n for n in names if any(c.id in ids for c in manifest.load()[n].components)], folder,
-                       dataclasses.replace(options, only=ids), all_modules=False, forkserver=forkserver)
-        if not bonus:
-            click.echo(f"\n── {time.strftime('%H:%M:%S')} graded in {time.monotonic() - started:.2f} s ──")
-        render_text(result, sys.stdout, verbose=verbose, next_step=not bonus)
-        if submission is None and not solutions:
-            _remember(result)
-        sys.stdout.flush()
-
-    watch.run(names, folder, grade_once)
+    own = submission is None and not solutions  # the learner's own exercises: progress is kept
+    watch_module(names, folder, options, verbose, remember=_remember if own else None,
+                 root=find_checkout(Path.cwd()) if own else None)
 
 
 def _refuse_a_wrong_data_file() -> None:

@@ -75,15 +75,8 @@ def list_components(refresh):
         for c in module.components:
             status = entry.get("components", {}).get(c.id, "todo")
             label, style = LABELS.get(status, ("failing", "red"))
-            console.print(Text.assemble(f"  {label:8}", (c.id.ljust(width), style), f"  {c.title}", (bonus_tag(c), "dim"),
+            console.print(Text.assemble(f"  {label:8}", (c.id.ljust(width), style), f"  {c.tagged_title}",
                                         (f"  [{status}]" if label == "failing" else "", "red")))
-
-
-def bonus_tag(component) -> str:
-    """" (bonus)" for a bonus component whose title does not say so already."""
-    if not component.bonus or any(word in component.title.lower() for word in ("bonus", "stretch")):
-        return ""
-    return " (bonus)"
 
 
 @main.command("hint")

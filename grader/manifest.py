@@ -27,6 +27,13 @@ class Component:
     hints: tuple[str, ...]
     bonus: bool = False
 
+    @property
+    def tagged_title(self) -> str:
+        """The title, with " (bonus)" for a bonus component whose title does not say so."""
+        if not self.bonus or any(word in self.title.lower() for word in ("bonus", "stretch")):
+            return self.title
+        return f"{self.title} (bonus)"
+
 
 @dataclass(frozen=True)
 class Module:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import threading
 
 import pytest
 from click.testing import CliRunner
@@ -143,6 +145,24 @@ def test_a_pip_only_install_can_init_solve_grade_and_reset(installed, tmp_path):
     assert "✓ micrograd.add" in graded.stdout and "✓ micrograd.mul" in graded.stdout
     assert progress.load(ws)["modules"]["micrograd"]["components"]["micrograd.mul"] == "passed"
     assert "hint 1 of" in grade(installed, "hint", "micrograd.mul", cwd=ws).stdout
+
+    watching = subprocess.Popen([str(installed), "-c", "from grader.cli import main; main()", "micrograd", "--watch",
+                                 "-c", "micrograd.pow"], cwd=ws, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+    watchdog = threading.Timer(120, watching.kill)  # a hang fails the test instead of blocking it
+    watchdog.start()
+    lines = []
+    try:
+        for line in watching.stdout:  # the first report is enough
+            lines.append(line)
+            if "(seed" in line:
+                break
+    finally:
+        watchdog.cancel()
+        watching.kill()
+        watching.wait()
+    assert any("✓ micrograd.pow" in line for line in lines)
+    assert progress.load(ws)["modules"]["micrograd"]["components"]["micrograd.pow"] == "passed"
 
     assert grade(installed, "reset", "micrograd.mul", cwd=ws, input="y\n").returncode == 0
     again = grade(installed, "micrograd", "-c", "micrograd.add", "-c", "micrograd.mul", "--format", "json", cwd=ws)
