@@ -10,7 +10,6 @@ the notebook (`grader.render.html`) and as the usual text report elsewhere.
 """
 from __future__ import annotations
 
-import atexit
 import difflib
 import re
 import secrets
@@ -21,7 +20,6 @@ from grader import manifest
 from grader.model import RunResult
 
 STUB = "the stub"  # where a definition no cell has made yet comes from
-_FORKSERVER = None  # one per kernel, for the torch modules: started at the first check
 
 
 class CheckResult:
@@ -79,7 +77,7 @@ def check(target: str, *, seed: int | None = None, timeout: float = 10.0, source
     with tempfile.TemporaryDirectory(prefix="grade-check-") as tmp:
         exercises, cells = write_exercises(labelled, module, Path(tmp))
         options = Options(seed=seed if seed is not None else secrets.randbelow(2**31), timeout=timeout, only=only)
-        result = grade([module], exercises, options, all_modules=False, forkserver=_forkserver(module))
+        result = grade([module], exercises, options, all_modules=False)
     return CheckResult(result, cells)
 
 
@@ -157,19 +155,6 @@ def _line_map(text: str, statements) -> dict[int, tuple[str, int]]:
                     mapping[index + 2 + offset] = (label, first + offset)  # file lines count from 1
                 break
     return mapping
-
-
-def _forkserver(module: str):
-    """Torch workers fork from one parent that imported torch once, kept for the kernel's life."""
-    global _FORKSERVER
-    if manifest.load()[module].worker != "torch":
-        return None
-    if _FORKSERVER is None:
-        from grader.judge.run import start_forkserver
-
-        _FORKSERVER = start_forkserver()
-        atexit.register(_FORKSERVER.close)
-    return _FORKSERVER
 
 
 def _refuse_a_wrong_data_file() -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 
 PACKAGES = ("micrograd", "makemore")  # what an exercises folder holds
-WORKSPACE_MARKER = Path(".grade") / "workspace.json"  # written by `grade init` (grader/workspace.py)
 
 
 class SubmissionError(Exception):
@@ -20,11 +19,13 @@ def kit_root() -> Path | None:
     return root if (root / "solutions").is_dir() else None
 
 
+HANDOUT_MARKER = ".zero-to-hero"  # written by `grade handout`: this folder is a student's repository
+
+
 def find_checkout(start: Path) -> Path | None:
-    """The learner's own kit around `start`: a clone (exercises/ beside grader/) or a workspace
-    that `grade init` wrote (exercises/ and its marker)."""
+    """The kit checkout, or the hand-out repository, around `start`."""
     for folder in [start, *start.parents]:
-        if (folder / "exercises").is_dir() and ((folder / "grader").is_dir() or (folder / WORKSPACE_MARKER).is_file()):
+        if (folder / "exercises").is_dir() and ((folder / "grader").is_dir() or (folder / HANDOUT_MARKER).is_file()):
             return folder
     return None
 

@@ -1,21 +1,20 @@
 """A learner's workspace without a clone: `grade init` writes it, `grade reset` restores a stub.
 
 A workspace is a folder holding `exercises/` (the stubs, and the notebooks in
-`exercises/notebooks/`), a short README and `.grade/workspace.json`, the mark that makes every
-command treat it as a checkout (see `grader.submission.find_checkout`). The stubs come from the
+`exercises/notebooks/`), a short README and `.zero-to-hero`, the mark (the same as a hand-out's)
+that makes every command treat it as a checkout (see `grader.submission.find_checkout`). The stubs come from the
 installed package (`grader/kit_stubs/`, written into the wheel by setup.py), or, in a clone of
 the kit, straight from `solutions/` through `grader.stubgen`: never from the `exercises/` a
 learner may have edited.
 """
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from pathlib import Path
 
 from grader import manifest
-from grader.submission import WORKSPACE_MARKER, kit_root
+from grader.submission import HANDOUT_MARKER, kit_root
 
 SHIPPED = Path(__file__).resolve().parent / "kit_stubs"
 
@@ -76,8 +75,8 @@ def init_workspace(dest: Path) -> list[Path]:
                              "COMPONENT to put one exercise back to its stub")
     if not (dest / "README.md").exists():
         files["README.md"] = readme_text()
-    files[WORKSPACE_MARKER.as_posix()] = json.dumps(
-        {"version": 1, "kit": kit_version(), "created": time.strftime("%Y-%m-%d %H:%M:%S")}, indent=1) + "\n"
+    files[HANDOUT_MARKER] = (f"# A Zero to Hero workspace, made by `grade init` (kit {kit_version()}, "
+                             f"{time.strftime('%Y-%m-%d')}): `grade` grades the exercises/ folder next to this file.\n")
     if not (dest / ".gitignore").exists():
         files[".gitignore"] = "# grade's progress and scratch files\n.grade/\n__pycache__/\n"
     written = []
