@@ -169,3 +169,28 @@ def test_without_a_terminal_reports_append_and_the_bonus_is_lines(capsys, monkey
     assert text.count("graded in") == 2 and text.count("micrograd: a scalar autograd engine") == 2  # appended
     assert re.search(r"\n  ✓ micrograd\.deep_graphs  backward\(\) on a 100,000-node chain \(bonus\)\n", text)
     assert "0/0" not in text and "(bonus) (bonus)" not in text
+
+
+def test_the_loop_grades_again_on_r_and_ends_on_q(tmp_path):
+    import queue
+    import threading
+
+    from grader import watch
+
+    calls, inbox = [], queue.Queue()
+
+    def grade_once(forkserver, bonus):
+        calls.append(bonus)
+        if len(calls) == 2:
+            inbox.put(("key", "r"))
+        elif len(calls) == 4:
+            inbox.put(("key", "q"))
+
+    keys = []
+    on_key = lambda key: keys.append(key) or {"r": watch.REGRADE, "q": watch.QUIT}.get(key)  # noqa: E731
+    thread = threading.Thread(target=watch.run, args=(["micrograd"], tmp_path, grade_once),
+                              kwargs=dict(use_notifications=False, inbox=inbox, on_key=on_key), daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive() and keys == ["r", "q"]
+    assert calls == [False, True, False, True]  # core then bonus, at the start and again on r

@@ -169,3 +169,10 @@ def test_a_pip_only_install_can_init_solve_grade_and_reset(installed, tmp_path):
     assert {c["id"]: c["status"] for c in json.loads(again.stdout)["components"]} == {
         "micrograd.add": "passed", "micrograd.mul": "todo"}
     assert grade(installed, "init", ".", cwd=ws).returncode == 2  # never over the learner's work
+
+    # check() from a notebook of a pip-only install: its cells are split by the shipped stubs
+    cells = f"[open({str(SOLUTIONS / 'micrograd' / 'engine.py')!r}).read()]"
+    checked = subprocess.run([str(installed), "-c", f"from grader import check; r = check('micrograd.mul', "
+                              f"sources={cells}); print(r.passed, type(r).__module__)"],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert checked.stdout.split() == ["True", "grader.notebook_check"], checked.stderr
