@@ -75,7 +75,7 @@ def list_components(refresh):
         for c in module.components:
             status = entry.get("components", {}).get(c.id, "todo")
             label, style = LABELS.get(status, ("failing", "red"))
-            console.print(Text.assemble(f"  {label:8}", (c.id.ljust(width), style), f"  {c.tagged_title}",
+            console.print(Text.assemble(f"  {label:8}", (c.id.ljust(width), style), f"  {manifest.tagged_title(c)}",
                                         (f"  [{status}]" if label == "failing" else "", "red")))
 
 

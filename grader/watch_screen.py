@@ -123,7 +123,7 @@ class Board:
             mark, style = MARKS[got.status] if got else ("…", "dim")
             state = "" if got and got.status is Status.PASSED else (got.status.value if got else "grading")
             table.add_row(Text("▸" if c.id == now else " ", style="bold"), Text(mark, style=style),
-                          Text(c.id, style=style), Text(c.tagged_title), Text(state, style=style))
+                          Text(c.id, style=style), Text(manifest.tagged_title(c)), Text(state, style=style))
         return table
 
     def _score(self, watched, title: str) -> str:

@@ -86,7 +86,7 @@ class Printer:
             for m in result.modules:
                 for c in m.components:
                     mark, style = MARKS[c.status]
-                    title = manifest.find_component(c.id)[1].tagged_title
+                    title = manifest.tagged_title(manifest.find_component(c.id)[1])
                     state = "" if c.status.value == "passed" else f"  [{c.status.value}]"
                     console.print(Text.assemble(f"  {mark} ", (c.id, style), f"  {title}", (state, style)))
                     if state and c.message:
