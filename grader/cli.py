@@ -74,12 +74,8 @@ def _remember(result) -> None:
 
 
 def _watch(names, submission, solutions, options, verbose) -> None:
-    import dataclasses
-    import time
-
-    from grader import watch
-    from grader.render.text import render_text
-    from grader.submission import grade_prepared, prepare
+    from grader.submission import find_checkout, grade_prepared, prepare
+    from grader.watch_session import watch_module
 
     try:
         with prepare(submission, solutions, names) as prepared:
@@ -89,33 +85,19 @@ def _watch(names, submission, solutions, options, verbose) -> None:
     if folder is None:
         raise BadSubmission(f"--watch follows a folder or a notebook, not a zip: unzip {submission} and "
                             "watch the folder")
-    bonus_ids = frozenset(c.id for n in names for c in manifest.load()[n].components if c.bonus)
-    core_ids = frozenset(c.id for n in names for c in manifest.load()[n].components if not c.bonus)
-    chosen = options.only
-    click.echo(f"watching {folder} (Ctrl-C to stop)")
 
-    def grade_once(forkserver, bonus: bool) -> None:
-        ids = (bonus_ids if bonus else core_ids) & (chosen if chosen is not None else bonus_ids | core_ids)
-        if not ids:
-            return
-        started = time.monotonic()
-        graded = [n for n in names if any(c.id in ids for c in manifest.load()[n].components)]
+    def grade_fn(graded, picked):
         try:  # prepared again on every save: a notebook is split again, a new file is seen
-            with prepare(submission, solutions, graded) as prepared:
-                result = grade_prepared(prepared, graded, dataclasses.replace(options, only=ids),
-                                        all_modules=False, forkserver=forkserver)
+            with prepare(submission, solutions, graded) as again:
+                return grade_prepared(again, graded, picked, all_modules=False)
         except SubmissionError as exc:
             click.echo(f"\n{exc} (still watching: fix it and save again)")
             sys.stdout.flush()
-            return
-        if not bonus:
-            click.echo(f"\n── {time.strftime('%H:%M:%S')} graded in {time.monotonic() - started:.2f} s ──")
-        render_text(result, sys.stdout, verbose=verbose, next_step=not bonus)
-        if submission is None and not solutions:
-            _remember(result)
-        sys.stdout.flush()
+            return None
 
-    watch.run(names, folder, grade_once)
+    own = submission is None and not solutions  # the learner's own exercises: progress is kept
+    watch_module(names, folder, options, verbose, remember=_remember if own else None,
+                 root=find_checkout(Path.cwd()) if own else None, grade_fn=grade_fn)
 
 
 def _isolation(requested: str) -> str:

@@ -17,7 +17,8 @@ LABELS = {"passed": ("done", "green"), "todo": ("todo", "dim")}  # anything else
 def checkout() -> Path:
     root = find_checkout(Path.cwd())
     if root is None:
-        raise click.UsageError(f"no exercises/ folder in {Path.cwd()} or above it: run this inside your copy of the kit")
+        raise click.UsageError(f"no exercises/ folder in {Path.cwd()} or above it: run this inside your copy of the kit, "
+                               "or make one here with grade init")
     return root
 
 
@@ -79,7 +80,7 @@ def list_components(refresh):
         for c in module.components:
             status = entry.get("components", {}).get(c.id, "todo")
             label, style = LABELS.get(status, ("failing", "red"))
-            console.print(Text.assemble(f"  {label:8}", (c.id.ljust(width), style), f"  {c.title}", (" (bonus)" if c.bonus else "", "dim"),
+            console.print(Text.assemble(f"  {label:8}", (c.id.ljust(width), style), f"  {manifest.tagged_title(c)}",
                                         (f"  [{status}]" if label == "failing" else "", "red")))
 
 
@@ -89,10 +90,7 @@ def list_components(refresh):
 @click.option("--reset", is_flag=True, help="Start again from the first hint.")
 def hint(component, show_all, reset):
     """Hints for COMPONENT, one more each time you ask."""
-    ids = [c.id for m in manifest.load().values() for c in m.components]
-    if component not in ids:
-        close = difflib.get_close_matches(component, ids, n=3)
-        raise click.UsageError(f"no component {component!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    _unknown_component(component)
     module, comp = manifest.find_component(component)
     root = find_checkout(Path.cwd())
     if reset and root is not None:
@@ -109,34 +107,96 @@ def hint(component, show_all, reset):
         click.echo(f"  (run `grade hint {component}` again for the next one)")
 
 
+@main.command("init")
+@click.argument("folder", required=False, default=".", type=click.Path(file_okay=False))
+def init(folder):
+    """Write a workspace into FOLDER (default: here): the exercise stubs, the notebooks and a
+    README. Nothing is overwritten: a folder that already holds exercises is refused."""
+    from grader.workspace import WorkspaceError, init_workspace
+
+    dest = Path(folder)
+    try:
+        written = init_workspace(dest)
+    except WorkspaceError as exc:
+        raise click.UsageError(str(exc)) from None
+    exercises = sum(p.suffix == ".py" and p.name != "__init__.py" for p in written)
+    notebooks = sum(p.suffix == ".ipynb" for p in written)
+    where = "" if dest.resolve() == Path.cwd().resolve() else f"cd {folder} && "
+    click.echo(f"wrote {exercises} exercise files and {notebooks} notebooks into {dest.resolve() / 'exercises'}")
+    click.echo(f"Next: {where}grade   (your progress and the first exercise; README.md says the rest)")
+
+
+@main.command("reset")
+@click.argument("component")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask first.")
+@click.option("--whole-file", is_flag=True, help="Put the component's whole file back to its stub.")
+def reset(component, yes, whole_file):
+    """Put COMPONENT's exercise back to its stub (e.g. grade reset micrograd.mul); the rest of
+    the file stays. Your code is copied into .grade/backup/ first. Notebooks are not touched."""
+    from grader.reset import ResetError, plan_reset
+    from grader.workspace import WorkspaceError, stub_sources
+
+    root = checkout()
+    _unknown_component(component)
+    try:
+        plan = plan_reset(root / "exercises", component, stub_sources(), whole_file)
+    except (ResetError, WorkspaceError) as exc:
+        raise click.UsageError(str(exc)) from None
+    if not yes and not click.confirm(f"This {plan.describe()}. Continue?", default=False):
+        click.echo("Nothing changed.")
+        return
+    backup = plan.apply(root)
+    progress.forget(root, component)
+    click.echo(f"{component}: {plan.describe().replace('puts', 'put', 1)}"
+               + (f"; your code was kept in {backup.relative_to(root)}" if backup else ""))
+
+
+def _unknown_component(component: str) -> None:
+    ids = [c.id for m in manifest.load().values() for c in m.components]
+    if component not in ids:
+        close = difflib.get_close_matches(component, ids, n=3)
+        raise click.UsageError(f"no component {component!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+
+
 @main.command("draw")
 @click.argument("expression", required=False)
-@click.option("--out", type=click.Path(dir_okay=False), default="graph.png", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), default="graph.png", show_default=True,
+              help="The picture to write (.png, .svg or .pdf).")
 @click.option("--submission", metavar="PATH", help="Whose micrograd to use (default: yours).")
-def draw(expression, out, submission):
-    """Draw a micrograd expression graph with YOUR Value (as the lecture's draw_dot), to PNG.
+@click.option("--renderer", type=click.Choice(["auto", "dot", "matplotlib"]), default="auto", show_default=True,
+              help="Graphviz's dot (the lecture's look) when installed, else matplotlib.")
+def draw(expression, out, submission, renderer):
+    """Draw a micrograd expression graph with YOUR Value, as the lecture's draw_dot does.
 
     EXPRESSION is Python that sets `root`, e.g. "a = Value(2.0); b = Value(-3.0); root = a*b + 1; root.backward()"."""
-    from grader.pictures import DEFAULT_EXPRESSION, PictureError, draw_expression_from_engine
+    from grader.pictures import DEFAULT_EXPRESSION, PictureError, draw_expression_from_engine, pick_renderer
     from grader.submission import prepare
 
     try:
+        used = pick_renderer(renderer)
         with prepare(submission, False, ["micrograd"]) as prepared:
             try:
-                path = draw_expression_from_engine(prepared.exercises, expression or DEFAULT_EXPRESSION, Path(out))
+                path = draw_expression_from_engine(prepared.exercises, expression or DEFAULT_EXPRESSION, Path(out),
+                                                   renderer=used)
             except PictureError as exc:
                 raise click.ClickException(prepared.translate(str(exc))) from None
+    except PictureError as exc:
+        raise click.ClickException(str(exc)) from None
     except SubmissionError as exc:
         raise BadSubmission(str(exc)) from None
-    click.echo(f"wrote {path}")
+    how = "with Graphviz" if used == "dot" else "with matplotlib" + (
+        "; install Graphviz (its dot program) for the lecture's own look" if renderer == "auto" else "")
+    click.echo(f"wrote {path} ({how})")
 
 
 @main.command("plot-batchnorm")
 @click.option("--out-dir", type=click.Path(file_okay=False), default="plots", show_default=True)
 @click.option("--submission", metavar="PATH", help="Whose batchnorm.py to use (default: yours).")
-def plot_batchnorm(out_dir, submission):
+@click.option("--steps", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+              help="Training steps before the plots (the lecture's 1,000).")
+def plot_batchnorm(out_dir, submission, steps):
     """Plot lecture 4's diagnostics for YOUR Linear/BatchNorm1d/Tanh network: tanh activations and
-    gradients, update-to-data ratios (PNG files)."""
+    their gradients, the weights' gradients, update-to-data ratios (PNG files)."""
     from grader.data import DataError, load_names
     from grader.pictures import PictureError, batchnorm_diagnostics_from_exercises
     from grader.submission import prepare
@@ -144,12 +204,11 @@ def plot_batchnorm(out_dir, submission):
     try:
         with prepare(submission, False, ["batchnorm"]) as prepared:
             try:
-                paths = batchnorm_diagnostics_from_exercises(prepared.exercises, Path(out_dir), load_names())
+                paths = batchnorm_diagnostics_from_exercises(prepared.exercises, Path(out_dir), load_names(),
+                                                             steps=steps)
             except (PictureError, DataError) as exc:
                 raise click.ClickException(prepared.translate(str(exc))) from None
     except SubmissionError as exc:
         raise BadSubmission(str(exc)) from None
     for path in paths:
         click.echo(f"wrote {path}")
-
-

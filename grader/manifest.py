@@ -84,3 +84,10 @@ def module_names() -> list[str]:
 def find_component(component_id: str) -> tuple[Module, Component]:
     module = load()[component_id.split(".", 1)[0]]
     return module, module.component(component_id)
+
+
+def tagged_title(component: Component) -> str:
+    """The title, with " (bonus)" for a bonus component whose title does not say so already."""
+    if not component.bonus or any(word in component.title.lower() for word in ("bonus", "stretch")):
+        return component.title
+    return f"{component.title} (bonus)"

@@ -34,7 +34,9 @@ def run_child(args: list[str], timeout: float, names: list[str] | None = None) -
             names_file = Path(work) / "names.txt"
             names_file.write_text("\n".join(names) + "\n", encoding="utf-8")
             command += ["--names-file", str(names_file)]
-        env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1",
+        # One thread: the network's matrices are small, and on a busy machine torch's worker
+        # threads wait for each other more than they work (16x slower measured on 2 cores).
+        env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                    PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
         # cwd is the scratch folder: whatever the learner's code writes lands there and goes.
         process = subprocess.Popen(command, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -75,6 +77,7 @@ def main(argv=None) -> int:
     draw.add_argument("--exercises", type=Path, required=True)
     draw.add_argument("--expression", default=None, help="Python that binds `root` to a Value")
     draw.add_argument("--out", type=Path, required=True, help="the PNG to write")
+    draw.add_argument("--renderer", choices=("auto", "dot", "matplotlib"), default="auto")
     batch = commands.add_parser("batchnorm", help="lecture 4's diagnostics, with your makemore/batchnorm.py")
     batch.add_argument("--exercises", type=Path, required=True)
     batch.add_argument("--out-dir", type=Path, required=True)
@@ -88,7 +91,8 @@ def main(argv=None) -> int:
     try:
         if args.command == "draw":
             from grader.pictures import DEFAULT_EXPRESSION
-            paths = [draw_graph(_evaluate(args.expression or DEFAULT_EXPRESSION, args.exercises), args.out)]
+            root = _evaluate(args.expression or DEFAULT_EXPRESSION, args.exercises)
+            paths = [draw_graph(root, args.out, args.renderer)]
         else:
             names = [n.strip() for n in args.names_file.read_text(encoding="utf-8").splitlines() if n.strip()]
             paths = _batchnorm_run(args.exercises, args.out_dir, names, args.steps)
@@ -118,8 +122,8 @@ def _learner_error(error: BaseException, exercises: Path) -> str:
 
 
 def _evaluate(expression: str, exercises: Path):
-    """Run the expression with the learner's Value; return what it binds to `root` (or, without
-    a `root`, the last Value it binds)."""
+    """Run the expression with the learner's Value; return the Value it binds to `root` (no
+    guessing without one: the last Value made is often not the output)."""
     try:
         from micrograd.engine import Value
     except Exception as e:
@@ -135,23 +139,27 @@ def _evaluate(expression: str, exercises: Path):
     except Exception as e:
         raise PictureError(f"your micrograd engine raised while evaluating the expression: "
                            f"{_learner_error(e, exercises)}") from None
-    if "root" in namespace:
-        return namespace["root"]
-    values = [v for v in namespace.values() if isinstance(v, Value)]
-    if not values:
-        raise PictureError("the expression made no Value to draw: bind the output to `root`")
-    return values[-1]
+    root = namespace.get("root")
+    if not isinstance(root, Value):
+        made = [name for name, v in namespace.items() if isinstance(v, Value)]
+        example = made[-1] if made else "a*b + c"
+        what = "sets no `root`" if "root" not in namespace else f"sets `root` to a {type(root).__name__}, not a Value"
+        raise PictureError(f"the expression {what}: end it with `; root = {example}` (the Value whose graph to draw)")
+    return root
 
 
 def _batchnorm_run(exercises: Path, out_dir: Path, names: list[str], steps: int) -> list[Path]:
-    """Lecture 4's network (Linear without bias, BatchNorm1d, Tanh, twice, then the output
-    layer), small, trained for a few steps with the learner's layers; then the plots."""
+    """Lecture 4's network, built from the learner's layers: five hidden blocks of Linear (no
+    bias), BatchNorm1d and Tanh, 100 wide, then the output Linear and BatchNorm1d; the lecture's
+    init (tanh gain 5/3, a less confident output) and training (batches of 32, lr 0.1); then
+    the lecture's plots of the last step, and the update ratios over every step."""
     import torch
     import torch.nn.functional as F
 
     from grader.references.bigram import build_vocab
     from grader.references.mlp import build_dataset
 
+    torch.set_num_threads(1)  # see run_child
     if not names:
         raise PictureError("no names to train on")
     try:
@@ -162,11 +170,12 @@ def _batchnorm_run(exercises: Path, out_dir: Path, names: list[str], steps: int)
     stoi, _ = build_vocab(names)
     X, Y = build_dataset(names, stoi, block_size=3)
     g = torch.Generator().manual_seed(2147483647)
-    vocab, n_embd, n_hidden, batch_size, lr = len(stoi), 10, 64, 32, 0.1
+    vocab, n_embd, n_hidden, batch_size, lr = len(stoi), 10, 100, 32, 0.1
     C = torch.randn((vocab, n_embd), generator=g)
-    layers = [Linear(3 * n_embd, n_hidden, bias=False, generator=g), BatchNorm1d(n_hidden), Tanh(),
-              Linear(n_hidden, n_hidden, bias=False, generator=g), BatchNorm1d(n_hidden), Tanh(),
-              Linear(n_hidden, vocab, bias=False, generator=g), BatchNorm1d(vocab)]
+    layers = [Linear(3 * n_embd, n_hidden, bias=False, generator=g), BatchNorm1d(n_hidden), Tanh()]
+    for _ in range(4):
+        layers += [Linear(n_hidden, n_hidden, bias=False, generator=g), BatchNorm1d(n_hidden), Tanh()]
+    layers += [Linear(n_hidden, vocab, bias=False, generator=g), BatchNorm1d(vocab)]
     with torch.no_grad():  # the lecture's init: a less confident output, tanh gain on the rest
         layers[-1].gamma *= 0.1
         for layer in layers[:-1]:
@@ -195,11 +204,15 @@ def _batchnorm_run(exercises: Path, out_dir: Path, names: list[str], steps: int)
             ratios.append([((lr * p.grad).std() / p.std()).log10().item() if p.grad is not None else float("nan")
                            for _, p in weights])
     return plot_batchnorm_diagnostics(layers, Path(out_dir) / "batchnorm", ratios=ratios,
-                                      ratio_labels=[label for label, _ in weights])
+                                      ratio_labels=[label for label, _ in weights], weights=weights)
 
 
 def _labelled(C, layers):
-    yield "C (embedding)", C
+    """(name, parameter) as a reader of the code would name it: `C`, `layer 0 Linear.weight`."""
+    yield f"C {tuple(C.shape)}", C
     for i, layer in enumerate(layers):
-        for j, p in enumerate(layer.parameters()):
-            yield f"layer {i} ({type(layer).__name__}) param {j}", p
+        for p in layer.parameters():
+            attribute = next((name for name, value in vars(layer).items() if value is p), None) \
+                if hasattr(layer, "__dict__") else None
+            name = f"{type(layer).__name__}.{attribute}" if attribute else type(layer).__name__
+            yield f"layer {i} {name} {tuple(p.shape)}", p

@@ -60,3 +60,14 @@ def reset_hints(root: Path, component: str) -> None:
     data = load(root)
     data["hints"].pop(component, None)
     save(root, data)
+
+
+def forget(root: Path, component: str) -> None:
+    """After `grade reset`: the component is a stub again, and its hints start over."""
+    data = load(root)
+    module = component.split(".", 1)[0]
+    components = data["modules"].get(module, {}).get("components", {})
+    if component in components:
+        components[component] = "todo"
+    data["hints"].pop(component, None)
+    save(root, data)

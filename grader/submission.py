@@ -100,7 +100,7 @@ def _prepare(submission, solutions, modules, cwd: Path, stack) -> Prepared:
         if root is None:
             raise SubmissionError(
                 f"no exercises/ folder in {cwd} or above it: run grade inside your copy of the kit, "
-                "or pass --submission PATH")
+                "make one here with grade init, or pass --submission PATH")
         return _materialize(folder_sources(root, modules), stack, None, None, root / "exercises")
     path = Path(submission).expanduser()
     if not path.exists():

@@ -24,10 +24,35 @@ def test_a_short_run_reports_train_and_dev_loss(tmp_path):
 
 
 def test_the_budget_stops_training_and_says_so(tmp_path):
+    # The budget counts training only (not starting torch or loading the data), and the first
+    # chunk always runs: on a machine of any speed this trains some steps, never 10 million.
     sub = make_submission(tmp_path, {"makemore/mlp.py": [(SETTINGS, '    "steps": 10_000_000,\n')]})
-    report = run_challenge(sub, budget=3.0, progress=False)
+    report = run_challenge(sub, budget=2.0, progress=False)
     assert 0 < report.steps_done < 10_000_000
     assert "time budget" in report.message and report.dev_loss is not None
+    assert report.training_seconds >= 2.0 and report.seconds >= report.training_seconds
+
+
+def test_the_learners_training_runs_on_one_thread(tmp_path):
+    sub = make_submission(tmp_path, {"makemore/mlp.py": [(
+        "    losses = []\n    for step in range(steps):",
+        "    raise ValueError(f'threads {torch.get_num_threads()}')\n    losses = []\n    for step in range(steps):")]})
+    report = run_challenge(sub, budget=30.0, progress=False)
+    assert "ValueError: threads 1 " in report.message
+
+
+def test_the_time_left_is_the_measured_speed_against_the_budget():
+    from grader.challenge import FIRST_CHUNK, _Clock
+
+    clock = _Clock(budget=100.0)
+    assert clock.chunk(0, 120_000) == FIRST_CHUNK and "measuring" in clock.left(0, 120_000)
+    clock.spent = 1.0  # 1,000 steps a second so far
+    assert clock.left(1_000, 31_000) == "about 30 s left"
+    assert clock.left(1_000, 91_000) == "about 1:30 left"
+    assert clock.left(1_000, 1_000_000) == "the budget stops it in 1:39, near step 100,000"
+    assert clock.chunk(1_000, 1_000_000) == 2_000  # about CHUNK_SECONDS of steps
+    clock.spent = 99.5
+    assert clock.chunk(99_500, 1_000_000) == 500  # never far past the budget
 
 
 def test_broken_settings_are_reported_not_crashed(tmp_path):

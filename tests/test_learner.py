@@ -47,6 +47,7 @@ def test_list_shows_done_failing_and_todo(kit):
     assert run("micrograd").exit_code == 1  # grading the learner's own work records it
     out = run("list").output
     assert "done    micrograd.gradcheck" in out
+    assert "(bonus) (bonus)" not in out and out.count("(bonus)") == 1  # the 100,000-node chain, once
     assert "failing micrograd.tanh" in out and "[failed]" in out
     assert "todo    micrograd.nn" in out
     assert "todo    bigram.vocab" in out  # never-graded modules are graded for the list

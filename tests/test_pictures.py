@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import re
 import runpy
+import shutil
 
 import pytest
 
@@ -10,10 +12,14 @@ pytest.importorskip("matplotlib")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from conftest import EXERCISES, SOLUTIONS  # noqa: E402
+from grader import pictures  # noqa: E402
 from grader.pictures import (  # noqa: E402
     MAX_NODES, PictureError, batchnorm_diagnostics_from_exercises, draw_expression_from_engine, draw_graph,
     graph_layout, plot_batchnorm_diagnostics,
 )
+from grader.pictures_graph import BOX_H, layout, to_dot  # noqa: E402
+
+HAS_DOT = shutil.which("dot") is not None
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 NAMES = ["emma", "olivia", "ava", "isabella", "sophia", "charlotte", "mia", "amelia", "harper", "evelyn",
@@ -40,11 +46,79 @@ def learner_engine(tmp_path, body: str):
     return exercises
 
 
-def test_draw_graph_writes_a_png(tmp_path, Value):
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c = (a * b + 1).tanh()
-    c.backward()
-    assert_png(draw_graph(c, tmp_path / "graph.png"))
+def neuron(Value):
+    """The lecture's neuron: o = tanh(x1*w1 + x2*w2 + b)."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2, b = Value(-3.0, label="w1"), Value(1.0, label="w2"), Value(6.8813735870195432, label="b")
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    total = x1w1 + x2w2
+    total.label = "x1*w1 + x2*w2"
+    o = (total + b).tanh()
+    o.backward()
+    return o, total
+
+
+@pytest.mark.parametrize("renderer", ["matplotlib", pytest.param("dot", marks=pytest.mark.skipif(
+    not HAS_DOT, reason="Graphviz's dot is not installed"))])
+def test_draw_graph_writes_a_png_with_either_renderer(tmp_path, Value, renderer):
+    o, _ = neuron(Value)
+    assert_png(draw_graph(o, tmp_path / "graph.png", renderer=renderer))
+
+
+def test_the_dot_text_is_the_lectures_draw_dot(Value):
+    o, total = neuron(Value)
+    text = to_dot(o)
+    assert "rankdir=LR" in text and text.count("shape=record") == 10  # one record per Value
+    assert f'"{id(total)}" [label="{{ x1*w1 + x2*w2 | data -6.0000 | grad 0.5000 }}", shape=record];' in text
+    assert f'"{id(total)}op" [label="+"];' in text and f'"{id(total)}op" -> "{id(total)}";' in text
+    assert text.count('[label="+"]') == 2 and text.count('[label="*"]') == 2 and text.count('[label="tanh"]') == 1
+
+
+@pytest.mark.skipif(not HAS_DOT, reason="Graphviz's dot is not installed")
+def test_labels_with_record_characters_are_escaped_for_dot(tmp_path, Value):
+    a = Value(1.0, label='{x|<y>}"')
+    root = a * 2
+    assert "\\{x\\|\\<y\\>\\}\\\"" in to_dot(root)
+    assert_png(draw_graph(root, tmp_path / "odd.png", renderer="dot"))
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_the_matplotlib_layout_hides_no_node_and_every_wire_ends_at_its_target(Value):
+    o, total = neuron(Value)
+    plan = layout(o)
+    shapes = {("box", i): (x, y - BOX_H / 2, x + sum(w), y + BOX_H / 2) for i, (x, y, w) in plan["boxes"].items()}
+    shapes.update({("op", i): (x - d / 2, y - d / 2, x + d / 2, y + d / 2) for i, (x, y, d) in plan["ops"].items()})
+    keys = list(shapes)
+    for k, a in enumerate(keys):
+        for b in keys[k + 1:]:
+            assert not _overlap(shapes[a], shapes[b]), f"{a} and {b} overlap"
+    ox, oy, d = plan["ops"][id(total)]  # the + of x1*w1 + x2*w2, between its operands and its result
+    operands = [plan["boxes"][id(c)] for c in total._prev]
+    assert all(x + sum(w) < ox - d / 2 for x, _, w in operands) and ox + d / 2 < plan["boxes"][id(total)][0]
+    targets = [(s[0], (s[1] + s[3]) / 2) for k, s in shapes.items() if k[0] == "box"]
+    for wire in plan["wires"]:
+        end = wire[-1]
+        on_op = any(abs(((end[0] - x) ** 2 + (end[1] - y) ** 2) ** 0.5 - d / 2) < 1e-6 for x, y, d in plan["ops"].values())
+        assert on_op or any(abs(end[0] - x) < 1e-6 and abs(end[1] - y) < 1e-6 for x, y in targets)
+
+
+def test_a_wire_that_skips_columns_goes_between_the_boxes(Value):
+    a = Value(3.0, label="a")
+    b = a * a
+    c = (b + a).tanh()  # a feeds the + two columns to the right of it
+    root = c * b + a  # ... and the last + across the whole picture
+    root.backward()
+    plan = layout(root)
+    boxes = [(x, y - BOX_H / 2, x + sum(w), y + BOX_H / 2) for x, y, w in plan["boxes"].values()]
+    for wire in plan["wires"]:
+        for (x1, y1), (x2, y2) in zip(wire, wire[1:]):
+            for x_lo, y_lo, x_hi, y_hi in boxes:  # sample the segment: no point strictly inside a box
+                for t in (0.1 * k for k in range(1, 10)):
+                    px, py = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+                    assert not (x_lo + 1e-6 < px < x_hi - 1e-6 and y_lo + 1e-6 < py < y_hi - 1e-6)
 
 
 def test_a_node_used_twice_is_drawn_once(tmp_path, Value):
@@ -63,8 +137,31 @@ def test_a_graph_too_large_to_draw_is_refused_clearly(tmp_path, Value):
     x = Value(1.0)
     for _ in range(MAX_NODES + 10):
         x = x + 1  # deeper than pictures need, but no recursion either way
-    with pytest.raises(PictureError, match="too many to draw"):
+    with pytest.raises(PictureError, match="too many to draw readably; draw a smaller expression"):
         draw_graph(x, tmp_path / "big.png")
+    assert not (tmp_path / "big.png").exists()
+
+
+def test_an_mlp_is_refused_with_a_smaller_expression_to_try(tmp_path):
+    expression = ("from micrograd.nn import MLP; m = MLP(3, [4, 4, 1]); root = m([2.0, 3.0, -1.0]); "
+                  "root.backward()")
+    with pytest.raises(PictureError, match=r"too many to draw readably; draw a smaller expression.*one neuron"):
+        draw_expression_from_engine(SOLUTIONS, expression, tmp_path / "mlp.png")
+
+
+def test_a_long_chain_is_refused_for_its_size(tmp_path, Value):
+    x = Value(1.0)
+    for _ in range(MAX_NODES // 2 - 1):
+        x = x * 1.0001  # 59 Values in 30 columns: well over the widest readable picture
+    with pytest.raises(PictureError, match="too large to read"):
+        draw_graph(x, tmp_path / "wide.png", renderer="matplotlib")
+
+
+def test_an_expression_without_root_is_an_error_with_the_fix(tmp_path):
+    with pytest.raises(PictureError, match=r"sets no `root`: end it with `; root = c`"):
+        draw_expression_from_engine(SOLUTIONS, "a = Value(2.0); b = Value(3.0); c = a*b", tmp_path / "x.png")
+    with pytest.raises(PictureError, match="sets `root` to a float, not a Value"):
+        draw_expression_from_engine(SOLUTIONS, "root = 2.0", tmp_path / "x.png")
 
 
 def test_draw_expression_with_the_solutions_engine(tmp_path):
@@ -111,10 +208,39 @@ def test_a_learner_engine_that_hangs_is_stopped(tmp_path):
 def test_batchnorm_diagnostics_from_the_solutions(tmp_path):
     paths = batchnorm_diagnostics_from_exercises(SOLUTIONS, tmp_path / "plots", NAMES, steps=5)
     assert [p.name for p in paths] == ["batchnorm_activations.png", "batchnorm_gradients.png",
-                                       "batchnorm_update_ratios.png"]
+                                       "batchnorm_weight_gradients.png", "batchnorm_update_ratios.png"]
     for path in paths:
         assert path.parent == tmp_path / "plots"
         assert_png(path)
+
+
+@pytest.mark.skipif(not BATCHNORM.is_file(), reason="no batchnorm solutions yet")
+def test_the_diagnostics_are_labelled_as_the_lecture(tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+    bn = runpy.run_path(str(BATCHNORM))
+    layers = [bn["Linear"](4, 8), bn["BatchNorm1d"](8), bn["Tanh"](), bn["Linear"](8, 3)]
+    for p in (p for layer in layers for p in layer.parameters()):
+        p.requires_grad = True
+    x = torch.randn(16, 4)
+    for layer in layers:
+        x = layer(x)
+        layer.out.retain_grad()
+    x.sum().backward()
+    weights = [("layer 0 Linear.weight (4, 8)", layers[0].weight), ("layer 3 Linear.weight (8, 3)", layers[3].weight)]
+    figures = []
+    monkeypatch.setattr(pictures, "_save", lambda fig, path: figures.append(fig) or path)
+    plot_batchnorm_diagnostics(layers, tmp_path / "d", ratios=[[-3.0, -2.5], [-2.9, -2.4]],
+                               ratio_labels=[w[0] for w in weights], weights=weights)
+    axes = [fig.axes[0] for fig in figures]
+    assert [ax.get_title() for ax in axes] == ["activation distribution", "gradient distribution",
+                                               "weights gradient distribution", "update-to-data ratio of the weights"]
+    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in axes)
+    legends = [[t.get_text() for t in ax.get_legend().get_texts()] for ax in axes]
+    assert len(legends[0]) == 1 and re.fullmatch(r"layer 2 \(Tanh\): mean [+-]\d\.\d\d, std \d\.\d\d, "
+                                                 r"saturated \d+\.\d%", legends[0][0])
+    assert legends[1][0].startswith("layer 2 (Tanh): mean ") and ", std " in legends[1][0]
+    assert legends[2][0].startswith("layer 0 Linear.weight (4, 8): mean ") and "grad:data" in legends[2][0]
+    assert legends[3][:2] == ["layer 0 Linear.weight (4, 8)", "layer 3 Linear.weight (8, 3)"]
 
 
 @pytest.mark.skipif(not BATCHNORM.is_file(), reason="no batchnorm stubs yet")

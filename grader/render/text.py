@@ -21,9 +21,10 @@ MARKS = {
 
 
 def _console(stream, color: bool | None) -> Console:
+    # force_jupyter=False: in a notebook rich would display the report itself, not write `stream`.
     if color is False:
-        return Console(file=stream, color_system=None, highlight=False, soft_wrap=True, emoji=False)
-    return Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
+        return Console(file=stream, color_system=None, highlight=False, soft_wrap=True, emoji=False, force_jupyter=False)
+    return Console(file=stream, highlight=False, soft_wrap=True, emoji=False, force_jupyter=False)
 
 
 def _again(submission: str | None) -> str:
@@ -101,15 +102,28 @@ def _module(console: Console, m: ModuleResult, verbose: bool, submission: str | 
         if c.hint and c.status is not Status.PASSED:
             console.print(Text.assemble("      hint: ", (c.hint, "cyan")))
         if c.status is not Status.PASSED:
+            more = not verbose and (c.details or c.output)  # promise -v only when it has something to add
             console.print(Text(f"      check again: grade {m.module} -c {c.id}{_again(submission)}"
-                               + ("" if verbose else "   (-v for more)"), style="dim"))
+                               + ("   (-v for more)" if more else ""), style="dim"))
         if verbose:
-            for d in c.details:
-                console.print(Text("      " + d.rstrip()))
-            if c.output:
-                console.print(Text("      your code printed:", style="dim"))
-                for out_line in c.output.splitlines()[:40]:
-                    console.print(Text("        " + out_line, style="dim"))
+            _more(console, c)
+
+
+def _more(console: Console, c) -> None:
+    """What -v adds: where the learner's code raised (their frames), what it printed; or, when
+    there is neither, says so, so that -v never looks like it did nothing."""
+    if c.details:
+        console.print(Text("      where your code was (innermost last):", style="dim"))
+    for d in c.details:
+        console.print(Text("      " + d.rstrip()))
+    if c.output:
+        console.print(Text("      your code printed:", style="dim"))
+        for out_line in c.output.splitlines()[:40]:
+            console.print(Text("        " + out_line, style="dim"))
+    if c.status is not Status.PASSED and not c.details and not c.output:
+        raised = "raised no error" if c.status is Status.FAILED else "left no traceback"
+        console.print(Text(f"      -v: nothing more to show: your code {raised} and printed nothing here; "
+                           "the inputs and values are in the message above", style="dim"))
 
 
 def print_next_step(console: Console, result: RunResult) -> None:
