@@ -79,3 +79,15 @@ def module_names() -> list[str]:
 def find_component(component_id: str) -> tuple[Module, Component]:
     module = load()[component_id.split(".", 1)[0]]
     return module, module.component(component_id)
+
+
+def select_modules(values=()) -> list[str]:
+    """The modules an assignment covers, in the lectures' order: `--module` values, each a name,
+    a comma-separated list or `all`; none given means every module. Unknown names: ValueError."""
+    names = [n.strip() for v in values for n in str(v).split(",") if n.strip()]
+    if not names or "all" in names:
+        return module_names()
+    unknown = [n for n in names if n not in load()]
+    if unknown:
+        raise ValueError(f"unknown module(s): {', '.join(unknown)} (the kit's modules: {', '.join(module_names())})")
+    return [n for n in module_names() if n in names]

@@ -34,13 +34,20 @@ def test_batch_grades_every_path_into_a_stable_csv(tmp_path):
                                        "--json-dir", str(jdir), "--seed", "3", "--timeout", "2"])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(out.open()))
-    assert rows[0] == ["submission", "score", "max_score", *component_columns(), "seed", "error"]
+    per_component = [col for c in ALL_IDS for col in (c, f"{c}:status", f"{c}:mistake")]
+    assert rows[0] == ["submission", "score", "max_score", "bonus", *per_component, "seed", "error"]
     assert component_columns() == ALL_IDS
     body = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
     assert list(body) == [str(good), str(hang), str(empty)]  # every path, in the order given
     total_max = sum(c.points for m in manifest.load().values() for c in m.components if not c.bonus)
-    assert float(body[str(good)]["score"]) > total_max - 1e-9 and body[str(good)]["error"] == ""
+    bonus_max = sum(c.points for m in manifest.load().values() for c in m.components if c.bonus)
+    good_row = body[str(good)]
+    assert float(good_row["score"]) == float(good_row["max_score"]) == total_max and good_row["error"] == ""
+    assert float(good_row["bonus"]) == bonus_max  # apart from the core score, never added to it
+    assert {good_row[f"{c}:status"] for c in ALL_IDS} == {"passed"}
     assert body[str(hang)]["micrograd.tanh"] == "0" and body[str(hang)]["micrograd.relu"] == "1"
+    assert body[str(hang)]["micrograd.tanh:status"] == "timeout" and body[str(hang)]["micrograd.relu:status"] == "passed"
+    assert float(body[str(hang)]["score"]) == total_max - 1
     assert body[str(empty)]["score"] == "0" and "expected an exercises/ folder" in body[str(empty)]["error"]
     assert all(r["seed"] == "3" for r in body.values())
     files = sorted(p.name for p in jdir.iterdir())

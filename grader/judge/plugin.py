@@ -149,7 +149,7 @@ class GradingPlugin:
     # -- verdicts --------------------------------------------------------------------------
     def _decide(self, comp_id: str, exc: BaseException) -> None:
         comp = self.module.component(comp_id)
-        hint, details = "", []
+        hint, details, internal = "", [], False
         if isinstance(exc, StudentFailure):
             status, message, details = exc.status, exc.message, exc.details
         elif isinstance(exc, CheckFailed):
@@ -158,15 +158,17 @@ class GradingPlugin:
             status = Status.ERROR
             message = f"internal error in the grader ({type(exc).__name__}: {exc}); please report it"
             details = traceback.format_exception(type(exc), exc, exc.__traceback__)[-6:]
-        self.decided[comp_id] = self._result(comp, status, message, hint or (comp.hints[0] if comp.hints else ""), details)
+            internal = True
+        self.decided[comp_id] = self._result(comp, status, message, hint or (comp.hints[0] if comp.hints else ""),
+                                             details, internal)
 
-    def _result(self, comp, status, message="", hint="", details=()):
+    def _result(self, comp, status, message="", hint="", details=(), internal=False):
         output = "".join(self.outputs.get(comp.id, []))
         if len(output) > OUTPUT_PER_COMPONENT:
             output = output[:OUTPUT_PER_COMPONENT] + f"\n... ({len(output) - OUTPUT_PER_COMPONENT} more characters)"
         return ComponentResult(
             id=comp.id, title=comp.title, status=status, max_score=comp.points, message=message,
-            hint=hint, bonus=comp.bonus, output=output, details=list(details),
+            hint=hint, bonus=comp.bonus, output=output, details=list(details), internal=internal,
         )
 
     def results(self) -> list[ComponentResult]:
@@ -181,5 +183,5 @@ class GradingPlugin:
                 results.append(self._result(comp, Status.PASSED))
             else:
                 why = "; ".join(self.internal_errors)[:500] or "no check ran for this component"
-                results.append(self._result(comp, Status.ERROR, f"internal error in the grader: {why}"))
+                results.append(self._result(comp, Status.ERROR, f"internal error in the grader: {why}", internal=True))
         return results
