@@ -90,11 +90,13 @@ def test_the_github_workflow_grade_step_runs_and_publishes_a_summary(tmp_path):
     shutil.copytree(SOLUTIONS, workspace / "submission" / "exercises")
     summary = tmp_path / "summary.md"
     env = {**os.environ, "GITHUB_WORKSPACE": str(workspace), "GITHUB_STEP_SUMMARY": str(summary),
-           "PATH": f"{Path(GRADE).parent}:{os.environ['PATH']}"}
-    command = _workflow_grade_command().replace("grade all", "grade micrograd")
-    done = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+           "PATH": f"{Path(GRADE).parent}:{os.environ['PATH']}", "MODULES": "micrograd"}  # the assignment
+    done = subprocess.run(["bash", "-c", _workflow_grade_command()], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "| `micrograd.add` | ✅ passed |" in summary.read_text()
+    table = summary.read_text()
+    assert "| `micrograd.add` | ✅ passed |" in table and "bigram" not in table
+    assert "grader: 11/11 core, +1 bonus" in table
 
 
 def _unpack_bundle(tmp_path) -> Path:
@@ -130,6 +132,21 @@ def test_the_gradescope_bundle_grades_an_uploaded_folder(tmp_path):
     assert results["score"] >= results["max_score"] > 0
     assert {t["status"] for t in results["tests"]} == {"passed"}
     assert len(results["tests"]) == len(ALL_IDS)
+
+
+def test_a_gradescope_bundle_for_one_lecture_grades_that_lecture_only(tmp_path):
+    zpath = tmp_path / "autograder.zip"
+    result = CliRunner().invoke(main, ["gradescope-bundle", "--out", str(zpath), "--module", "micrograd"])
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(zpath) as z:
+        z.extractall(root / "source")
+    (root / "source" / "run_autograder").chmod(0o755)
+    shutil.copytree(SOLUTIONS, root / "submission" / "exercises")
+    results = _run_autograder(root)
+    micrograd = [c.id for c in manifest.load()["micrograd"].components]
+    assert [t["number"] for t in results["tests"]] == micrograd
+    assert results["max_score"] == 11 and "micrograd: 11/11 core, +1 bonus" in results["output"]
 
 
 def test_the_gradescope_bundle_still_writes_results_for_an_unreadable_submission(tmp_path):
