@@ -35,7 +35,9 @@ MODULE_OPTION = click.option("--module", "modules", multiple=True, metavar="NAME
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds allowed per call into student code.")
 @click.option("--memory-mb", type=int, default=4096, show_default=True, help="Memory cap of each process running student code.")
 @click.option("--deadline", type=float, help="Wall-clock seconds for one whole submission (default: 60 + 130 per module).")
-def batch(paths, jobs, csv_path, json_dir, modules, resume, seed, timeout, memory_mb, deadline):
+@click.option("--dask", "dask_address", metavar="SCHEDULER_ADDRESS",
+              help="Grade on this Dask cluster (tcp://host:8786) instead of --jobs local judges (the dask extra).")
+def batch(paths, jobs, csv_path, json_dir, modules, resume, seed, timeout, memory_mb, deadline, dask_address):
     """Grade many submissions (student repositories, exercises/ folders or notebooks) into a CSV."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -75,7 +77,10 @@ def batch(paths, jobs, csv_path, json_dir, modules, resume, seed, timeout, memor
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("batch", total=len(paths) - len(done))
-        rows = run_batch(paths, options, on_row=on_row, skip=done)
+        if dask_address:
+            rows = _run_on_dask(paths, options, dask_address, on_row, done)
+        else:
+            rows = run_batch(paths, options, on_row=on_row, skip=done)
     journal.finish(paths)
     if folder:
         folder.finish()
@@ -87,6 +92,19 @@ def batch(paths, jobs, csv_path, json_dir, modules, resume, seed, timeout, memor
         click.echo("internal error in the grader on some submissions (their error column says "
                    "'grader: internal error'): a bug of the kit; please report it", err=True)
         sys.exit(EXIT_INTERNAL)
+
+
+def _run_on_dask(paths, options, address, on_row, done):
+    try:
+        import distributed  # noqa: F401
+
+        from grader.batch.dask_run import run_batch_dask
+    except ImportError:
+        raise click.UsageError('--dask needs dask.distributed: pip install "zero-to-hero-grader[dask]"') from None
+    try:
+        return run_batch_dask(paths, options, address, on_row=on_row, skip=done)
+    except OSError as exc:  # no scheduler there
+        raise click.UsageError(f"--dask {address}: {exc}") from None
 
 
 @main.command("gradescope-bundle")
