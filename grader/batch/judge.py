@@ -37,7 +37,7 @@ def grade_request(request: dict, modules: list[str], seed: int, timeout: float, 
         options = Options(seed=seed, timeout=timeout, memory_mb=memory_mb, prefetch=False)
         with prepare(str(path), False, modules) as exercises:
             result = grade(modules, exercises, options, all_modules=True, forkserver=forkserver)
-        reply["result"] = result.to_json()
+        reply["result"] = _without(result.to_json(), folder + os.sep)
         reply["internal"] = [c.id for m in result.modules for c in m.components if c.internal]
         reply["grading_seconds"] = sum(m.duration for m in result.modules)
     except SubmissionError as exc:
@@ -49,6 +49,18 @@ def grade_request(request: dict, modules: list[str], seed: int, timeout: float, 
         shutil.rmtree(folder, ignore_errors=True)  # a cleanup error never stops grading
     reply["seconds"] = time.monotonic() - started
     return reply
+
+
+def _without(value, prefix: str):
+    """`value` with the judge's private folder taken out of every string (a result says where
+    in the submission, never where the judge put its copy)."""
+    if isinstance(value, str):
+        return value.replace(prefix, "")
+    if isinstance(value, dict):
+        return {k: _without(v, prefix) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without(v, prefix) for v in value]
+    return value
 
 
 def serve(modules: list[str], seed: int, timeout: float, memory_mb: int) -> None:

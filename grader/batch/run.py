@@ -23,7 +23,7 @@ from pathlib import Path
 from grader import manifest
 from grader.batch.handle import JudgeFailure, JudgeProcess
 from grader.batch.output import GRADER_GAVE_UP, Row
-from grader.batch.snapshot import SnapshotError, take
+from grader.batch.snapshot import Snapshot, SnapshotError, take
 from grader.batch.trust import BadReply, failed_result, trusted_result
 
 JUDGE_STARTUP = 60.0  # seconds a fresh judge may take to import torch, pytest and the suites
@@ -77,6 +77,7 @@ class Stage:
     """Every submission's snapshot, taken at the start, in a private folder of the run."""
 
     def __init__(self, paths: list[str], indices: list[int]):
+        self.paths = paths
         self.folder = Path(tempfile.mkdtemp(prefix="grade-batch-stage-"))
         self.digests: dict[int, str] = {}
         self.errors: dict[int, str] = {}
@@ -90,12 +91,24 @@ class Stage:
             (self.folder / f"{i}.json").write_text(json.dumps(snap.to_message()), encoding="utf-8")
 
     def message(self, index: int) -> dict:
-        from grader.batch.snapshot import Snapshot
-
-        data = json.loads((self.folder / f"{index}.json").read_text(encoding="utf-8"))
-        if Snapshot.from_message(data).digest != self.digests[index]:
-            raise SnapshotError("its private copy changed while the batch ran (not by the grader)")
-        return data
+        """The snapshot taken at the start, as sent to a judge. If its private copy was changed
+        meanwhile, the original is taken again, and used if it is still what it was; if both
+        changed, the submission is not graded (SnapshotError), rather than graded on someone
+        else's edit."""
+        try:
+            data = json.loads((self.folder / f"{index}.json").read_text(encoding="utf-8"))
+            if Snapshot.from_message(data).digest == self.digests[index]:
+                return data
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        try:
+            again = take(self.paths[index])
+        except (SnapshotError, OSError):
+            again = None
+        if again is not None and again.digest == self.digests[index]:
+            return again.to_message()
+        raise SnapshotError("its files changed while the batch ran, in the original and in the grader's own copy "
+                            "taken at the start: grade it again")
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -5,7 +5,7 @@ private folder, so a submission graded early cannot change a classmate's files b
 graded (what it changes in the originals no longer matters; what it changes in the private copy
 is caught by the digest). A judge receives the snapshot's contents, never a path: it writes
 them into a folder of its own, so nothing of where the class's submissions live reaches student
-code. Only what grading can use is taken: `.py` and `.ipynb` files and the folders holding them,
+code. Only what grading can use is taken: `.py`, `.ipynb` and `.zip` files and their folders,
 never hidden folders, caches or virtual environments, never a link that leads outside the
 submission.
 """
@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SUFFIXES = {".py": 2_000_000, ".ipynb": 20_000_000}  # what grading reads, and the largest it takes
+SUFFIXES = {".py": 2_000_000, ".ipynb": 20_000_000, ".zip": 20_000_000}  # what grading reads, and the largest
 MAX_FILES = 2000
 MAX_BYTES = 64_000_000
 SKIP_DIRS = {"__pycache__", "node_modules", "site-packages"}
@@ -56,6 +56,7 @@ class Snapshot:
 
     def write(self, folder: Path) -> Path:
         """Materialise under `folder`; returns the path to grade."""
+        folder.mkdir(parents=True, exist_ok=True)
         top = folder / self.name
         if self.is_file:
             top.write_bytes(self.files[""])

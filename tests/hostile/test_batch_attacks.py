@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -68,6 +69,9 @@ def solved(tmp_path: Path, name: str, broken_tanh: bool = False) -> Path:
 
 def batch(tmp_path: Path, paths, *extra, cwd=None, env=None, timeout=300):
     out, jdir = tmp_path / "grades.csv", tmp_path / "json"
+    # A temporary folder of this test's own: what an attack finds there is this batch's only.
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    env = {**(env or os.environ), "TMPDIR": str(tmp_path / "tmp")}
     done = subprocess.run([GRADE, "batch", *map(str, paths), "--csv", str(out), "--json-dir", str(jdir),
                            "--module", "micrograd", "--seed", "5", *extra],
                           cwd=cwd or tmp_path, env=env, capture_output=True, text=True, timeout=timeout)
@@ -199,8 +203,6 @@ def test_a_students_own_grader_package_in_the_current_folder_is_never_the_judge(
         target = repo / rel if not rel.startswith("grader/batch/") else repo / "alt" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(forged)
-    import os
-
     env = {**os.environ, "PYTHONPATH": f"{repo}:{repo / 'alt'}", "PYTHONSTARTUP": str(repo / "sitecustomize.py")}
     done, rows = batch(tmp_path, ["."], cwd=repo, env=env)
     assert done.returncode == 0, done.stderr
@@ -256,3 +258,26 @@ except OSError:
     done, rows = batch(tmp_path, [attacker, victim], "--jobs", "1")
     assert done.returncode == 0, done.stderr
     assert_honest(rows, attacker, full=[victim])
+
+
+def test_rewriting_the_batchs_private_copies_of_classmates_changes_nothing(tmp_path):
+    # Without a sandbox the copies taken at the start sit in a temporary folder the attacker can
+    # find: it swaps every classmate's engine.py for one that exits. The digest catches it and
+    # the unchanged original is graded instead.
+    attack = '''
+import glob, json, tempfile, base64
+for _stage in glob.glob(os.path.join(tempfile.gettempdir(), "grade-batch-stage-*", "*.json")):
+    try:
+        _data = json.load(open(_stage))
+        for _rel in list(_data["files"]):
+            if _rel.endswith("engine.py"):
+                _data["files"][_rel] = base64.b64encode(b"raise SystemExit('swapped')").decode()
+        json.dump(_data, open(_stage, "w"))
+    except (OSError, ValueError, KeyError):
+        pass
+'''
+    attacker = stubs_with(tmp_path, "attacker", attack)
+    full, partial = solved(tmp_path, "full"), solved(tmp_path, "partial", broken_tanh=True)
+    done, rows = batch(tmp_path, [attacker, full, partial], "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    assert_honest(rows, attacker, full=[full], partial=[partial])
