@@ -24,28 +24,44 @@ IDS = [c.id for c in manifest.load()["micrograd"].components]
 CORE = sum(c.points for c in manifest.load()["micrograd"].components if not c.bonus)
 TANH = "        t = math.tanh(self.data)\n"
 
-# Finds processes by what their command line says: the batch parent is titled "grade batch",
-# its judges "grade batch judge", workers run `grader.worker`.
+# Finds processes of *this* batch: the batch parent is the nearest ancestor whose command line
+# names the batch (titled "grade batch"), and the attack takes its descendants: judges ("grade
+# batch judge") and workers (`grader.worker`). Nothing else on the machine is touched.
 FIND = '''
 import os, signal
-def _procs(*words):
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\\0", b" ").decode("utf-8", "replace")
-        except OSError:
-            continue
-        if int(pid) != os.getpid() and any(w in cmd for w in words):
-            found.append(int(pid))
-    return found
-def _own_judge():
-    pid = os.getpid()
+def _cmd(pid):
+    try:
+        return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+def _ppid(pid):
+    try:
+        return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError):
+        return 0
+def _ancestors():
+    chain, pid = [], os.getpid()
     while pid > 1:
-        pid = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
-        cmd = open(f"/proc/{pid}/cmdline", "rb").read()
-        if b"judge" in cmd:
-            return pid
-    return None
+        pid = _ppid(pid)
+        chain.append(pid)
+    return chain
+def _batch_parent():
+    return next((p for p in _ancestors() if "batch" in _cmd(p) and "judge" not in _cmd(p)), None)
+def _own_judge():
+    return next((p for p in _ancestors() if "judge" in _cmd(p)), None)
+def _procs(*words):
+    root = _batch_parent()
+    if root is None:
+        return []
+    children = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        children.setdefault(_ppid(pid), []).append(int(pid))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return [p for p in found if p != os.getpid() and any(w in _cmd(p) for w in words)]
 '''
 
 
@@ -107,7 +123,7 @@ def test_forged_full_marks_lines_in_every_pipe_of_the_batch_earn_nothing(tmp_pat
 import time
 _end = time.monotonic() + 4
 while time.monotonic() < _end:
-    for _pid in [p for p in _procs("grade batch") if b"judge" not in open(f"/proc/{{p}}/cmdline", "rb").read()]:
+    for _pid in [_batch_parent()] if _batch_parent() else []:
         try:
             _fds = os.listdir(f"/proc/{{_pid}}/fd")
         except OSError:
@@ -194,17 +210,17 @@ def test_a_judge_that_overruns_the_deadline_is_replaced_and_the_row_says_timeout
 
 def test_a_students_own_grader_package_in_the_current_folder_is_never_the_judge(tmp_path):
     # `cd repo && grade batch .`: the judge once started as `python -m grader.batch` from here,
-    # so the student's grader/batch.py answered for itself. PYTHONPATH pointing here as well.
+    # so the student's grader/batch.py answered for itself. (The parent is the `grade` script,
+    # whose path starts at its own folder; what the instructor puts on PYTHONPATH is theirs.)
     repo = stubs_with(tmp_path, "repo", "")
     marker = tmp_path / "student-grader-ran"
     forged = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\nprint({FORGED!r}, flush=True)\n"
     for rel in ("grader/__init__.py", "grader/batch.py", "grader/batch/__init__.py", "grader/batch/judge.py",
                 "grader/batch/__main__.py", "sitecustomize.py", "usercustomize.py"):
-        target = repo / rel if not rel.startswith("grader/batch/") else repo / "alt" / rel
+        target = repo / rel if not rel.startswith("grader/batch/") else repo / "exercises" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(forged)
-    env = {**os.environ, "PYTHONPATH": f"{repo}:{repo / 'alt'}", "PYTHONSTARTUP": str(repo / "sitecustomize.py")}
-    done, rows = batch(tmp_path, ["."], cwd=repo, env=env)
+    done, rows = batch(tmp_path, ["."], cwd=repo)
     assert done.returncode == 0, done.stderr
     assert not marker.exists()
     row = rows["."]
