@@ -69,9 +69,9 @@ def batch(paths, jobs, csv_path, json_dir, modules, resume, seed, timeout, memor
                            deadline=deadline)
 
     def on_row(row) -> None:
-        journal.append(csv_cells(row, names, seed))
-        if folder:
+        if folder:  # first: a CSV row is the record that its submission is done
             folder.write(row)
+        journal.append(csv_cells(row, names, seed))
         bar.advance(task)
 
     console = Console(stderr=True)
