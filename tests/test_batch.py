@@ -99,7 +99,7 @@ def test_a_killed_batch_keeps_what_it_graded_and_resume_grades_the_rest(tmp_path
     lines = out.read_text().splitlines()
     lines[1] = lines[1].replace(",11,11,1,", ",7,11,1,", 1)  # a mark only a skipped row keeps
     out.write_text("\n".join(lines) + "\n")
-    done = subprocess.run([*cmd, "--resume", "--timeout", "3"], cwd=tmp_path, capture_output=True, text=True,
+    done = subprocess.run([*cmd, "--resume", "--timeout", "6"], cwd=tmp_path, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stderr
     assert "kept 1 graded before" in done.stdout

@@ -31,7 +31,7 @@ def test_batch_grades_every_path_into_a_stable_csv(tmp_path):
     empty.mkdir()
     out, jdir = tmp_path / "grades.csv", tmp_path / "json"
     result = CliRunner().invoke(main, ["batch", str(good), str(hang), str(empty), "--jobs", "2", "--csv", str(out),
-                                       "--json-dir", str(jdir), "--seed", "3", "--timeout", "2"])
+                                       "--json-dir", str(jdir), "--seed", "3", "--timeout", "8"])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(out.open()))
     per_component = [col for c in ALL_IDS for col in (c, f"{c}:status", f"{c}:mistake")]
