@@ -44,7 +44,6 @@ def batch(paths, jobs, csv_path, json_dir, modules, resume, seed, timeout, memor
 
     from grader.batch import BatchOptions, csv_header, run_batch
     from grader.batch.output import CsvJournal, JsonDir, ResumeError, csv_cells
-
     from grader.batch.privacy import hide_from_students
 
     if jobs < 1:
