@@ -14,7 +14,7 @@ import click
 from grader import manifest
 from grader.submission import SubmissionError
 
-EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
+EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 FORMATS = ["text", "json", "junit", "gradescope", "github", "classroom"]
 
 
@@ -24,12 +24,15 @@ class BadSubmission(click.ClickException):
 
 
 def _grade(module: str, submission, solutions, fmt, output, components, seed, timeout, memory_mb, verbose,
-           watch=False, isolation="auto"):
+           watch=False, isolation="auto", modules=()):
     from grader.judge.run import Options
     from grader.render import RENDERERS
     from grader.submission import grade_prepared, prepare
 
-    names = manifest.module_names() if module == "all" else [module]
+    try:
+        names = manifest.select_modules(modules) if module == "all" else [module]
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     only = None
     if components:
         known = {c.id for n in names for c in manifest.load()[n].components}
@@ -59,7 +62,13 @@ def _grade(module: str, submission, solutions, fmt, output, components, seed, ti
         with open(output, "w", encoding="utf-8") as stream:
             render(result, stream, verbose=verbose, color=False)
     else:
+        if hasattr(sys.stdout, "reconfigure"):  # a terminal that cannot show a character gets an escape
+            sys.stdout.reconfigure(errors="backslashreplace")
         render(result, sys.stdout, verbose=verbose)
+    if result.internal_error:
+        click.echo("internal error in the grader (a bug of the kit, not of your code): see the components "
+                   "marked 'internal error'; please report it", err=True)
+        sys.exit(EXIT_INTERNAL)
     sys.exit(EXIT_PASSED if result.all_passed else EXIT_NOT_PASSED)
 
 
@@ -145,6 +154,9 @@ def _grade_command(module: str, help_text: str) -> click.Command:
             _challenge(kwargs["submission"], kwargs["solutions"], kwargs["fmt"], kwargs["output"], budget)
         _grade(module, **kwargs)
 
+    if module == "all":  # an assignment: one lecture, or a chosen set
+        command = click.option("--module", "modules", multiple=True, metavar="NAME",
+                               help="Grade only this module (repeatable, or comma-separated; default: all).")(command)
     if module == "mlp":  # the lecture's exercise E01, opt-in and never scored
         command = click.option("--challenge", is_flag=True,
                                help="Train with your own code and CHALLENGE settings on names.txt; "
@@ -176,6 +188,22 @@ def _challenge(submission, solutions, fmt, output, budget) -> None:
 
 
 class KitGroup(click.Group):
+    def invoke(self, ctx):
+        # SPEC §4: 3 when the grader itself failed, never 1 ("graded, something did not pass").
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug of the kit, whatever it is
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
+            from grader.sanitize import clean
+
+            click.echo(f"internal error in the grader ({type(exc).__name__}: {clean(exc)}): a bug of the kit, "
+                       "not of the submission; please report it", err=True)
+            sys.exit(EXIT_INTERNAL)
+
     def list_commands(self, ctx):
         # Modules first, in the lectures' order, then the utilities.
         modules = manifest.module_names() + ["all"]

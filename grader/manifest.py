@@ -91,3 +91,15 @@ def tagged_title(component: Component) -> str:
     if not component.bonus or any(word in component.title.lower() for word in ("bonus", "stretch")):
         return component.title
     return f"{component.title} (bonus)"
+
+
+def select_modules(values=()) -> list[str]:
+    """The modules an assignment covers, in the lectures' order: `--module` values, each a name,
+    a comma-separated list or `all`; none given means every module. Unknown names: ValueError."""
+    names = [n.strip() for v in values for n in str(v).split(",") if n.strip()]
+    if not names or "all" in names:
+        return module_names()
+    unknown = [n for n in names if n not in load()]
+    if unknown:
+        raise ValueError(f"unknown module(s): {', '.join(unknown)} (the kit's modules: {', '.join(module_names())})")
+    return [n for n in module_names() if n in names]

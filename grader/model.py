@@ -32,6 +32,7 @@ class ComponentResult:
     details: list[str] = field(default_factory=list)  # extra lines for -v
     mistake: dict | None = None  # {"id": ..., "name": ...}: the classic mistake the evidence fits
     symbol: str = ""  # what to work on, when the evidence points elsewhere than the manifest's symbol
+    internal: bool = False  # the verdict came from a bug of the kit, not from the student's code (exit 3)
 
     @property
     def score(self) -> float:
@@ -77,6 +78,18 @@ class ModuleResult:
         return float(sum(c.max_score for c in self.components if not c.bonus))
 
     @property
+    def core_score(self) -> float:
+        return float(sum(c.score for c in self.components if not c.bonus))
+
+    @property
+    def bonus_score(self) -> float:
+        return float(sum(c.score for c in self.components if c.bonus))
+
+    @property
+    def has_bonus(self) -> bool:
+        return any(c.bonus for c in self.components)
+
+    @property
     def all_passed(self) -> bool:
         return all(c.status is Status.PASSED for c in self.components)
 
@@ -109,8 +122,25 @@ class RunResult:
         return float(sum(m.max_score for m in self.modules))
 
     @property
+    def core_score(self) -> float:
+        return float(sum(m.core_score for m in self.modules))
+
+    @property
+    def bonus_score(self) -> float:
+        return float(sum(m.bonus_score for m in self.modules))
+
+    @property
+    def has_bonus(self) -> bool:
+        return any(m.has_bonus for m in self.modules)
+
+    @property
     def all_passed(self) -> bool:
         return all(m.all_passed for m in self.modules)
+
+    @property
+    def internal_error(self) -> bool:
+        """Some verdict came from a bug of the kit: `grade` then exits 3 (SPEC §4)."""
+        return any(c.internal for m in self.modules for c in m.components)
 
     def to_json(self) -> dict:
         if not self.all_modules:

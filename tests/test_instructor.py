@@ -31,16 +31,23 @@ def test_batch_grades_every_path_into_a_stable_csv(tmp_path):
     empty.mkdir()
     out, jdir = tmp_path / "grades.csv", tmp_path / "json"
     result = CliRunner().invoke(main, ["batch", str(good), str(hang), str(empty), "--jobs", "2", "--csv", str(out),
-                                       "--json-dir", str(jdir), "--seed", "3", "--timeout", "2"])
+                                       "--json-dir", str(jdir), "--seed", "3", "--timeout", "8"])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(out.open()))
-    assert rows[0] == ["submission", "score", "max_score", *component_columns(), "seed", "error"]
+    per_component = [col for c in ALL_IDS for col in (c, f"{c}:status", f"{c}:mistake")]
+    assert rows[0] == ["submission", "score", "max_score", "bonus", *per_component, "seed", "error"]
     assert component_columns() == ALL_IDS
     body = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
     assert list(body) == [str(good), str(hang), str(empty)]  # every path, in the order given
     total_max = sum(c.points for m in manifest.load().values() for c in m.components if not c.bonus)
-    assert float(body[str(good)]["score"]) > total_max - 1e-9 and body[str(good)]["error"] == ""
+    bonus_max = sum(c.points for m in manifest.load().values() for c in m.components if c.bonus)
+    good_row = body[str(good)]
+    assert float(good_row["score"]) == float(good_row["max_score"]) == total_max and good_row["error"] == ""
+    assert float(good_row["bonus"]) == bonus_max  # apart from the core score, never added to it
+    assert {good_row[f"{c}:status"] for c in ALL_IDS} == {"passed"}
     assert body[str(hang)]["micrograd.tanh"] == "0" and body[str(hang)]["micrograd.relu"] == "1"
+    assert body[str(hang)]["micrograd.tanh:status"] == "timeout" and body[str(hang)]["micrograd.relu:status"] == "passed"
+    assert float(body[str(hang)]["score"]) == total_max - 1
     assert body[str(empty)]["score"] == "0" and "expected an exercises/ folder" in body[str(empty)]["error"]
     assert all(r["seed"] == "3" for r in body.values())
     files = sorted(p.name for p in jdir.iterdir())
@@ -83,11 +90,13 @@ def test_the_github_workflow_grade_step_runs_and_publishes_a_summary(tmp_path):
     shutil.copytree(SOLUTIONS, workspace / "submission" / "exercises")
     summary = tmp_path / "summary.md"
     env = {**os.environ, "GITHUB_WORKSPACE": str(workspace), "GITHUB_STEP_SUMMARY": str(summary),
-           "MODULE": "micrograd", "PATH": f"{Path(GRADE).parent}:{os.environ['PATH']}"}
-    command = _workflow_grade_command().replace("grade all", "grade micrograd")
-    done = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+           "MODULE": "micrograd", "PATH": f"{Path(GRADE).parent}:{os.environ['PATH']}"}  # the assignment
+    done = subprocess.run(["bash", "-c", _workflow_grade_command()], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "| `micrograd.add` | ✅ passed |" in summary.read_text()
+    table = summary.read_text()
+    assert "| `micrograd.add` | ✅ passed |" in table and "bigram" not in table
+    assert "grader: 11/11 core, +1 bonus" in table
 
 
 def _unpack_bundle(tmp_path) -> Path:
@@ -123,6 +132,21 @@ def test_the_gradescope_bundle_grades_an_uploaded_folder(tmp_path):
     assert results["score"] >= results["max_score"] > 0
     assert {t["status"] for t in results["tests"]} == {"passed"}
     assert len(results["tests"]) == len(ALL_IDS)
+
+
+def test_a_gradescope_bundle_for_one_lecture_grades_that_lecture_only(tmp_path):
+    zpath = tmp_path / "autograder.zip"
+    result = CliRunner().invoke(main, ["gradescope-bundle", "--out", str(zpath), "--module", "micrograd"])
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(zpath) as z:
+        z.extractall(root / "source")
+    (root / "source" / "run_autograder").chmod(0o755)
+    shutil.copytree(SOLUTIONS, root / "submission" / "exercises")
+    results = _run_autograder(root)
+    micrograd = [c.id for c in manifest.load()["micrograd"].components]
+    assert [t["number"] for t in results["tests"]] == micrograd
+    assert results["max_score"] == 11 and "micrograd: 11/11 core, +1 bonus" in results["output"]
 
 
 def test_the_gradescope_bundle_still_writes_results_for_an_unreadable_submission(tmp_path):

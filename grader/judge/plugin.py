@@ -152,7 +152,7 @@ class GradingPlugin:
     # -- verdicts --------------------------------------------------------------------------
     def _decide(self, comp_id: str, exc: BaseException) -> None:
         comp = self.module.component(comp_id)
-        hint, details = getattr(exc, "hint", ""), []  # a check may give a StudentFailure a hint
+        hint, details, internal = getattr(exc, "hint", ""), [], False  # a check may give a StudentFailure a hint
         if isinstance(exc, StudentFailure):
             status, message, details = exc.status, exc.message, exc.details
         elif isinstance(exc, CheckFailed):
@@ -161,16 +161,18 @@ class GradingPlugin:
             status = Status.ERROR
             message = f"internal error in the grader ({type(exc).__name__}: {exc}); please report it"
             details = traceback.format_exception(type(exc), exc, exc.__traceback__)[-6:]
+            internal = True
         self.decided[comp_id] = self._result(comp, status, message, hint or (comp.hints[0] if comp.hints else ""), details,
-                                             getattr(exc, "symbol", ""), getattr(exc, "mistake", None))
+                                             getattr(exc, "symbol", ""), getattr(exc, "mistake", None), internal)
 
-    def _result(self, comp, status, message="", hint="", details=(), symbol="", mistake=None):
+    def _result(self, comp, status, message="", hint="", details=(), symbol="", mistake=None, internal=False):
         output = "".join(self.outputs.get(comp.id, []))
         if len(output) > OUTPUT_PER_COMPONENT:
             output = output[:OUTPUT_PER_COMPONENT] + f"\n... ({len(output) - OUTPUT_PER_COMPONENT} more characters)"
         return ComponentResult(
             id=comp.id, title=comp.title, status=status, max_score=comp.points, message=message,
             hint=hint, bonus=comp.bonus, output=output, details=list(details), symbol=symbol, mistake=mistake,
+            internal=internal,
         )
 
     def results(self) -> list[ComponentResult]:
@@ -185,5 +187,5 @@ class GradingPlugin:
                 results.append(self._result(comp, Status.PASSED))
             else:
                 why = "; ".join(self.internal_errors)[:500] or "no check ran for this component"
-                results.append(self._result(comp, Status.ERROR, f"internal error in the grader: {why}"))
+                results.append(self._result(comp, Status.ERROR, f"internal error in the grader: {why}", internal=True))
         return results

@@ -8,9 +8,12 @@ their program's own output is never printed here at all.
 from __future__ import annotations
 
 import os
+import re
 
 from grader import manifest
 from grader.model import RunResult, Status
+from grader.render.totals import core_not_passed, totals
+from grader.sanitize import clean_result
 
 
 def escape_data(text: str) -> str:
@@ -21,15 +24,21 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+_MARKDOWN = re.compile(r"([\\`*_\[\]|~!#])")
+
+
 def _cell(text: str) -> str:
-    # Markdown table cells: one line, no pipes, no HTML.
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\r", " ").replace("\n", " "))[:300]
+    # Markdown table cells: one line, no HTML, no links, images, code spans or emphasis: text.
+    text = text[:300].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", " ").replace("\n", " ")
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def summary_markdown(result: RunResult) -> str:
-    lines = [f"## Zero to Hero grader: {result.score:g} / {result.max_score:g}", "",
-             "| component | status | score | message |", "|---|---|---|---|"]
+    lines = [f"## Zero to Hero grader: {totals(result)}", ""]
+    missing = core_not_passed(result)
+    if missing:
+        lines += [f"{len(missing)} core component(s) not passed yet: " + ", ".join(f"`{i}`" for i in missing), ""]
+    lines += ["| component | status | score | message |", "|---|---|---|---|"]
     for m in result.modules:
         for c in m.components:
             mark = "✅" if c.status is Status.PASSED else "❌"
@@ -55,6 +64,7 @@ def annotations(result: RunResult) -> list[str]:
 
 
 def render_github(result: RunResult, stream, **_options) -> None:
+    result = clean_result(result)
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if path:
         with open(path, "a", encoding="utf-8") as summary:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 
 from grader.model import RunResult, Status
+from grader.render.totals import core_not_passed, totals
+from grader.sanitize import clean_result
 
 
 def _output(c) -> str:
@@ -20,7 +22,18 @@ def _output(c) -> str:
     return "\n\n".join(parts) or "Passed."
 
 
+def _summary(result: RunResult) -> str:
+    lines = [f"{m.module}: {totals(m)}" for m in result.modules]
+    if len(result.modules) > 1:
+        lines.append(f"Total: {totals(result)}")
+    missing = core_not_passed(result)
+    if missing:
+        lines.append(f"{len(missing)} core component(s) not passed yet: {', '.join(missing)}")
+    return "\n".join(lines)
+
+
 def gradescope_results(result: RunResult) -> dict:
+    result = clean_result(result)
     tests = []
     for m in result.modules:
         for c in m.components:
@@ -41,11 +54,12 @@ def gradescope_results(result: RunResult) -> dict:
     return {
         "score": result.score,
         "max_score": result.max_score,
-        "output": "\n".join([*graded, f"Graded with seed {result.seed} (grade ... --seed {result.seed} "
-                                        "repeats these checks)."]),
+        "output": "\n".join([_summary(result), *graded, f"Graded with seed {result.seed} (grade ... --seed {result.seed} "
+                                                         "repeats these checks)."]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "extra_data": {"seed": result.seed, "modules": [m.module for m in result.modules],
+                       "core_score": result.core_score, "bonus_score": result.bonus_score,
                        "sources": {m.module: m.source for m in result.modules if m.source}},
         "tests": tests,
     }

@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 
 from grader.model import RunResult
+from grader.sanitize import clean_result
 
 
 def render_json(result: RunResult, stream, **_options) -> None:
-    json.dump(result.to_json(), stream, indent=2)
+    json.dump(clean_result(result).to_json(), stream, indent=2)
     stream.write("\n")

@@ -8,16 +8,15 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from grader.model import RunResult, Status
+from grader.render.totals import totals as totals_text
+from grader.sanitize import clean, clean_result
 
 ERRORS = {Status.ERROR, Status.TIMEOUT, Status.CRASHED}
-
-
-def _text(value: str) -> str:
-    # XML 1.0 cannot carry most control characters, which student output may contain.
-    return "".join(ch if ch in "\t\n\r" or ord(ch) >= 32 else f"\\x{ord(ch):02x}" for ch in value)
+_text = clean  # what is left after the sanitiser is valid XML 1.0 character data
 
 
 def render_junit(result: RunResult, stream, **_options) -> None:
+    result = clean_result(result)
     root = ET.Element("testsuites", name="zero-to-hero grader")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for m in result.modules:
@@ -30,7 +29,8 @@ def render_junit(result: RunResult, stream, **_options) -> None:
         suite = ET.SubElement(root, "testsuite", name=m.module, time=f"{m.duration:.3f}",
                               **{k: str(v) for k, v in counts.items()})
         props = ET.SubElement(suite, "properties")
-        for name, value in (("seed", m.seed), ("score", m.score), ("max_score", m.max_score)):
+        for name, value in (("seed", m.seed), ("score", m.score), ("max_score", m.max_score),
+                            ("core_score", m.core_score), ("bonus_score", m.bonus_score), ("totals", totals_text(m))):
             ET.SubElement(props, "property", name=name, value=str(value))
         for c in m.components:
             case = ET.SubElement(suite, "testcase", classname=m.module, name=c.id, time="0")

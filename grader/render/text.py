@@ -9,6 +9,8 @@ from rich.text import Text
 
 from grader import manifest
 from grader.model import ModuleResult, RunResult, Status
+from grader.render.totals import totals
+from grader.sanitize import clean_result
 
 MARKS = {
     Status.PASSED: ("✓", "green"),
@@ -80,9 +82,7 @@ def describe_source(source: dict, verbose: bool = False) -> list[str]:
 
 
 def _module(console: Console, m: ModuleResult, verbose: bool, submission: str | None = None) -> None:
-    bonus = sum(c.score for c in m.components if c.bonus)
-    score = f"{m.score - bonus:g}/{m.max_score:g}" + (f" (+{bonus:g} bonus)" if bonus else "")
-    console.print(Text.assemble((m.title, "bold"), "  ", (score, "bold")))
+    console.print(Text.assemble((m.title, "bold"), "  ", (totals(m), "bold")))
     if m.source:
         for line in describe_source(m.source, verbose):
             console.print(Text("  " + line, style="dim"))
@@ -151,6 +151,7 @@ def print_next_step(console: Console, result: RunResult) -> None:
 
 def render_text(result: RunResult, stream, *, verbose: bool = False, color: bool | None = None,
                 next_step: bool = True) -> None:
+    result = clean_result(result)  # student strings reach a terminal: nothing in them may act
     console = _console(stream, color)
     for i, m in enumerate(result.modules):
         if i:
@@ -158,7 +159,7 @@ def render_text(result: RunResult, stream, *, verbose: bool = False, color: bool
         _module(console, m, verbose, result.submission)
     if result.all_modules:
         console.print()
-        console.print(Text(f"Total: {result.score:g}/{result.max_score:g}", style="bold"))
+        console.print(Text(f"Total: {totals(result)}", style="bold"))
     if next_step:
         print_next_step(console, result)
     console.print(Text(f"(seed {result.seed}: add --seed {result.seed} to repeat these exact checks)", style="dim"))
