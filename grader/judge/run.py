@@ -53,12 +53,13 @@ def _environ(**values):
 
 
 def kit_fingerprint() -> str:
-    """A hash of every file of the grader package, bytecode caches included: a submission that
-    edits, adds or deletes any of them while it is graded is caught (they are the instructor's,
-    not the student's), whatever it does to sizes and times."""
+    """A hash of every source and data file of the grader package: a submission that edits, adds
+    or deletes any of them while it is graded is caught (they are the instructor's, not the
+    student's), whatever it does to sizes and times. Bytecode is checked apart (`foreign_bytecode`):
+    the judge itself writes it."""
     digest = hashlib.sha256()
     for path in sorted(KIT.rglob("*")):
-        if path.is_file():
+        if path.is_file() and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(KIT)).encode() + b"\0")
             try:
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
@@ -67,10 +68,37 @@ def kit_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _purge_bytecode() -> None:
+def foreign_bytecode(since: float = 0.0) -> list[Path]:
+    """Bytecode in the grader package, written (its inode changed: no one can set that time back)
+    at `since` or later, that is not what its source compiles to: planted (an unchecked-hash .pyc
+    makes Python skip the source), or without a source at all."""
+    import marshal
+
+    found = []
+    for pyc in KIT.rglob("__pycache__/*.pyc"):
+        source = pyc.parent.parent / (pyc.name.split(".", 1)[0] + ".py")
+        try:
+            if pyc.stat().st_ctime < since:
+                continue
+            data = pyc.read_bytes()
+            flags = int.from_bytes(data[4:8], "little")
+            if not source.is_file() or (flags & 1 and not flags & 2):
+                found.append(pyc)
+            elif marshal.loads(data[16:]) != compile(source.read_bytes(), str(source), "exec", dont_inherit=True):
+                found.append(pyc)  # code objects compare by their bytecode, constants and names
+        except (OSError, ValueError, EOFError, TypeError, SyntaxError):
+            found.append(pyc)
+    return found
+
+
+def _purge_bytecode(files=None) -> None:
     """Bytecode the grader did not write itself must never be loaded by a later run."""
     import shutil
 
+    if files is not None:
+        for pyc in files:
+            pyc.unlink(missing_ok=True)
+        return
     for cache in KIT.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
 
@@ -136,7 +164,7 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None, 
     from grader.judge.plugin import GradingPlugin
 
     module = manifest.load()[name]
-    started = time.monotonic()
+    started, wall_start = time.monotonic(), time.time() - 1.0
     before = kit_fingerprint()
     config = WorkerConfig(
         exercises=exercises, forbid=FORBID[module.worker], timeout=options.timeout,
@@ -161,8 +189,11 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None, 
             plugin.internal_errors.append(f"the hidden suite did not run (pytest exit code {int(code)})")
         components = plugin.results()
     _explain_refused(components, module, Path(exercises))
-    if kit_fingerprint() != before:
-        _purge_bytecode()
+    # Only without a sandbox can a worker write into the kit; what it wrote is found and removed
+    # here, so no later run loads it either.
+    planted = foreign_bytecode(since=wall_start) if isolation != sandbox.SANDBOX else []
+    if kit_fingerprint() != before or planted:
+        _purge_bytecode(planted)
         for c in components:
             c.status, c.message = Status.ERROR, ("the grader's own files changed while this submission was graded: "
                                                 "no result can be trusted (reinstall the kit)")
