@@ -66,6 +66,23 @@ def kit_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def private_bytecode() -> None:
+    """From now on this judge reads and writes bytecode only in a cache of its own (issue 12:
+    "bytecode caches are private to the run"): a .pyc planted in the kit's __pycache__ is never
+    loaded by a module imported later (the hidden suites are imported after the first worker
+    starts), and the judge's own .pyc files never change the kit's fingerprint (which would void
+    every run of an install that writes bytecode). Set once per process, before any worker."""
+    import atexit
+    import shutil
+    import sys
+
+    if not getattr(private_bytecode, "done", False):
+        folder = tempfile.mkdtemp(prefix="grade-pycache-")
+        atexit.register(shutil.rmtree, folder, True)
+        sys.pycache_prefix = folder
+        private_bytecode.done = True
+
+
 def _purge_bytecode() -> None:
     """Bytecode the grader did not write itself must never be loaded by a later run."""
     import shutil
@@ -108,6 +125,7 @@ class Workers:
 def grade_module(name: str, exercises: Path, options: Options, forkserver=None, isolation: str | None = None
                  ) -> ModuleResult:
     """Grade one module. Called on its own (tests, tools), it prepares the submission itself."""
+    private_bytecode()
     if isolation is None:
         with prepared(Path(exercises), [name], options) as (copy, server, isolation):
             return grade_module(name, copy, options, server, isolation)
@@ -167,6 +185,7 @@ def prepared(exercises: Path, modules: list[str], options: Options):
     """The submission as workers see it: copied once (the copy is what every worker of this
     call grades), with a fork server made for it alone when a module needs torch (so nothing a
     submission leaves running can meet the next one). Yields (copy, fork server, isolation)."""
+    private_bytecode()
     isolation = sandbox.mode(options.isolation)
     with tempfile.TemporaryDirectory(prefix="grade-submission-") as tmp:
         copy = Path(tmp) / "exercises"
