@@ -334,6 +334,11 @@ def hang_site(dump: str, inside: str, host: Path) -> str:
         path, line, function = match.groups()
         if path.startswith(inside.rstrip("/") + "/"):
             rel = path[len(inside.rstrip("/")) + 1:]
+            # The dump is the worker's to write: a forged frame naming ../../etc/passwd must not
+            # make the judge quote one of its own files. Only the submission's .py files.
+            if ".." in Path(rel).parts or not rel.endswith(".py") or \
+                    not (host / rel).resolve().is_relative_to(host.resolve()):
+                continue
             code = ""
             try:
                 code = (host / rel).read_text(encoding="utf-8", errors="replace").splitlines()[int(line) - 1].strip()
