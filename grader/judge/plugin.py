@@ -122,7 +122,10 @@ class GradingPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item):
-        self._current = component_of(item)
+        component = component_of(item)
+        if self._current is not None and component != self._current:
+            self.workers.finish(self._current)  # checks run component by component (sorted above)
+        self._current = component
         if self._current in self.decided:
             pytest.skip("component already decided")
 

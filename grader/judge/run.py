@@ -148,6 +148,15 @@ class Workers:
             worker.start()
         return worker
 
+    def finish(self, component: str) -> None:
+        """The suite is done with `component`: its worker goes (and, in a fork server's sandbox,
+        everything it left), before the next component's code runs. A component's code never
+        meets another's, so nothing one worker holds reaches the next."""
+        with self._lock:
+            worker = self._workers.get(component)
+            if worker is not None:
+                worker.stop()
+
     def extra(self, component: str) -> Worker:
         """A worker of its own for one slow probe of `component`, started now."""
         return self.stack.enter_context(Worker(self.config(component), shared_sticky=self._sticky))

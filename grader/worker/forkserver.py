@@ -26,7 +26,7 @@ def _reply(control: socket.socket, obj) -> None:
     control.sendall(json.dumps(obj).encode() + b"\n")
 
 
-def _spawn(control: socket.socket, request: dict, fds: list[int], count: int) -> int:
+def _spawn(control: socket.socket, request: dict, fds: list[int], count: int, homes: dict) -> int:
     from grader.worker import server
 
     workdir = os.path.join(request["home"], f"w{count}")
@@ -35,6 +35,7 @@ def _spawn(control: socket.socket, request: dict, fds: list[int], count: int) ->
     if pid:
         for fd in fds:
             os.close(fd)
+        homes[pid] = workdir
         return pid
     try:  # the child: a fresh session (so its whole group can be killed), then a worker
         control.close()
@@ -52,6 +53,62 @@ def _spawn(control: socket.socket, request: dict, fds: list[int], count: int) ->
                    request.get("uid"))
     finally:
         os._exit(70)
+
+
+def _wipe(home: str, live: dict[int, str]) -> None:
+    """Empty every writable place of the sandbox but the live workers' own folders (emptied too):
+    nothing one worker wrote (its stand-ins, say) is there for the next to read."""
+    import shutil
+
+    keep = set(live.values())
+    for top in ("/tmp", "/dev/shm"):
+        for entry in os.listdir(top) if os.path.isdir(top) else ():
+            path = os.path.join(top, entry)
+            if path == home:
+                for sub in os.listdir(home):
+                    inner = os.path.join(home, sub)
+                    if inner in keep:
+                        for leftover in os.listdir(inner):
+                            _remove(os.path.join(inner, leftover))
+                    else:
+                        _remove(inner)
+            else:
+                _remove(path)
+    _remove_ipc()
+
+
+def _remove(path: str) -> None:
+    import shutil
+
+    try:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+    except OSError:
+        pass
+
+
+def _remove_ipc() -> None:
+    """System V shared memory, queues and semaphores outlive their makers: remove them all."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return
+    for table, remove in (("shm", lambda i: libc.shmctl(i, 0, None)), ("msg", lambda i: libc.msgctl(i, 0, None)),
+                          ("sem", lambda i: libc.semctl(i, 0, 0))):
+        try:
+            with open(f"/proc/sysvipc/{table}") as listing:
+                rows = listing.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            try:
+                remove(int(row.split()[1]))  # IPC_RMID is 0
+            except (ValueError, IndexError):
+                pass
 
 
 def _sweep(keep: set[int]) -> None:
@@ -81,6 +138,7 @@ def serve(control: socket.socket, sweep: bool) -> None:
     children: set[int] = set()
     buffer = b""
     count = 0
+    homes: dict[int, str] = {}  # live worker pid -> its own folder
     while True:
         data, fds, _, _ = socket.recv_fds(control, MAX_MESSAGE, 3)
         if not data:
@@ -91,7 +149,7 @@ def serve(control: socket.socket, sweep: bool) -> None:
             request = json.loads(line)
             if request["op"] == "spawn":
                 count += 1
-                pid = _spawn(control, request, list(fds), count)
+                pid = _spawn(control, request, list(fds), count, homes)
                 fds = []
                 children.add(pid)
                 _reply(control, {"pid": pid})
@@ -101,8 +159,10 @@ def serve(control: socket.socket, sweep: bool) -> None:
                 except OSError:
                     pass
                 code = _wait(request["pid"], 5.0, ended, children)
+                homes.pop(request["pid"], None)
                 if sweep:  # in a sandbox of its own, everything else here is a worker's leftover
                     _sweep(children)
+                    _wipe(request.get("home", ""), homes)
                 _reply(control, {"code": code})
             elif request["op"] == "wait":
                 _reply(control, {"code": _wait(request["pid"], request["timeout"], ended, children)})

@@ -185,7 +185,8 @@ class ForkServer:
         return self._ask({"op": "wait", "pid": pid, "timeout": timeout})["code"]
 
     def kill_worker(self, pid: int) -> int | None:
-        return self._ask({"op": "kill", "pid": pid})["code"]
+        home = sandbox.HOME if self.isolation == sandbox.SANDBOX else self._home.name
+        return self._ask({"op": "kill", "pid": pid, "home": home})["code"]
 
     def kill(self) -> None:
         try:
