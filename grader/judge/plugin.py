@@ -36,6 +36,13 @@ class StudentHandle:
     def __init__(self, plugin: "GradingPlugin"):
         self._plugin = plugin
 
+    @property
+    def exercises(self):
+        """The submission's exercises folder: the judge reads its source (never runs it)."""
+        from pathlib import Path
+
+        return Path(self._plugin.worker.config.exercises)
+
     def call(self, probe: str, *, load=(), **args):
         worker = self._plugin.worker
         try:
