@@ -56,9 +56,8 @@ class Source:
                 if parts and parts[0] in PACKAGES and (self.exercises / rel).is_file():
                     return rel
             return None
-        parts = alias.name.split(".") if alias.asname else alias.name.split(".")[:1]
-        rel = "/".join(parts) + ".py"
-        return rel if parts[0] in PACKAGES and (self.exercises / rel).is_file() else None
+        rel = alias.name.replace(".", "/") + ".py"  # `import makemore.helpers`: reviewed whole, however it is named
+        return rel if alias.name.split(".")[0] in PACKAGES and (self.exercises / rel).is_file() else None
 
 
 def module_statements(body):

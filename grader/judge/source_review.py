@@ -44,6 +44,7 @@ TAMPER_ON_MODULE = {"sys": {"modules", "_getframe", "_current_frames", "setprofi
 TAMPER_ATTRIBUTES = frozenset({"f_back", "f_locals", "f_globals", "tb_frame", "gi_frame", "cr_frame", "__globals__",
                                "__closure__", "__code__", "__builtins__", "__subclasses__"})
 PAST = "which reaches past what the grader can read in your code"
+TAMPER_NAMES = frozenset({"__builtins__", "exec", "eval", "compile", "__import__", "globals", "vars"})
 TAMPER_MODULES = frozenset({"ctypes", "importlib", "builtins", "grader", "solutions", "tests"})
 
 
@@ -110,7 +111,7 @@ class Review:
             if (src.rel, id(stmt)) in done:
                 continue
             done.add((src.rel, id(stmt)))
-            finding = self.statement(src, stmt)
+            finding = self.statement(src, stmt, todo)
             if finding is not None:
                 return finding
             for used, node in self.globals_used(src, stmt).items():
@@ -144,28 +145,43 @@ class Review:
                 nodes[n.id] = n
         return {name: nodes.get(name, stmt) for name in sorted(names)}
 
-    def statement(self, src: Source, stmt: ast.stmt) -> Finding | None:
-        """What the statement's own text does against the rule: attributes, strings, lookups by name."""
+    def statement(self, src: Source, stmt: ast.stmt, todo: list) -> Finding | None:
+        """What the statement's own text does against the rule: attributes, strings, lookups by
+        name, and the imports made inside it (a function's own `import sys`)."""
         docstrings = _docstrings(stmt)
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Attribute):
-                if self.matches(node.attr):
-                    return src.finding(node, f"uses {_shown(node)}, {self.rule.what}")
-                if node.attr in ESCAPE_ATTRIBUTES or _private(node.attr):
-                    return src.finding(node, f"uses {_shown(node)}, {PAST}")
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-                    node.func.id in ("getattr", "setattr", "delattr", "hasattr"):
-                key = node.args[1] if len(node.args) > 1 else None
-                if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-                    return src.finding(node, f"looks an attribute up by a computed name ({_shown(node)}), {PAST}")
-                if self.matches(key.value):
-                    return src.finding(node, f"uses {_shown(node)}, {self.rule.what}")
-                if key.value in ESCAPE_ATTRIBUTES or _private(key.value):
-                    return src.finding(node, f"uses {_shown(node)}, {PAST}")
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
-                text = node.value
-                if text and not any(c.isspace() for c in text) and (self.matches(text) or text in ESCAPE_ATTRIBUTES):
-                    return src.finding(node, f"names {text!r} in a string, {PAST}")
+        found = [f for node in ast.walk(stmt) if (f := self._node(src, stmt, node, docstrings, todo)) is not None]
+        return min(found, key=lambda f: f.line) if found else None  # the first in the file: what the learner reads first
+
+    def _node(self, src: Source, stmt: ast.stmt, node: ast.AST, docstrings: set, todo: list) -> Finding | None:
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and node is not stmt:
+            for alias in node.names:
+                found = self.imported(src, node, alias.asname or alias.name.split(".")[0], todo)
+                if found is not None:
+                    return found
+        elif isinstance(node, ast.Attribute):
+            if self.matches(node.attr):
+                return src.finding(node, f"uses {_shown(node)}, {self.rule.what}")
+            if node.attr in ESCAPE_ATTRIBUTES or _private(node.attr):
+                return src.finding(node, f"uses {_shown(node)}, {PAST}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in ("getattr", "setattr", "delattr", "hasattr"):
+            key = node.args[1] if len(node.args) > 1 else None
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                return src.finding(node, f"looks an attribute up by a computed name ({_shown(node)}), {PAST}")
+            if self.matches(key.value):
+                return src.finding(node, f"uses {_shown(node)}, {self.rule.what}")
+            if key.value in ESCAPE_ATTRIBUTES or _private(key.value):
+                return src.finding(node, f"uses {_shown(node)}, {PAST}")
+        elif isinstance(node, ast.MatchClass):  # `case object(cross_entropy=ce)` reads an attribute too
+            for attr in node.kwd_attrs:
+                if self.matches(attr):
+                    return src.finding(node, f"uses the attribute `{attr}` in a pattern, {self.rule.what}")
+                if attr in ESCAPE_ATTRIBUTES or _private(attr):
+                    return src.finding(node, f"uses the attribute `{attr}` in a pattern, {PAST}")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            text = node.value
+            if text and not any(c.isspace() for c in text) and (self.matches(text) or text in ESCAPE_ATTRIBUTES):
+                return src.finding(node, f"names {text!r} in a string, {PAST}")
         return None
 
     def resolve(self, src: Source, name: str, node: ast.AST, todo: list) -> Finding | None:
@@ -196,7 +212,7 @@ class Review:
         return src.finding(node, f"uses `{name}`, which {src.rel} defines nowhere: the grader cannot tell what it is")
 
     def imported(self, src: Source, stmt, name: str, todo: list) -> Finding | None:
-        alias = next(a for a in stmt.names if (a.asname or a.name.split(".")[0]) == name)
+        alias = next((a for a in stmt.names if (a.asname or a.name.split(".")[0]) == name), stmt.names[0])
         rel = src.imported_file(stmt, alias)
         if rel is not None:  # the submission's own code: review what is used of it there
             other = self.source(rel)
@@ -205,8 +221,7 @@ class Review:
             elif other is not None:
                 todo.extend((other, s) for s in module_statements(other.tree.body))
             return None
-        module = stmt.module or "" if isinstance(stmt, ast.ImportFrom) else alias.name
-        dotted = f"{module}.{alias.name}" if isinstance(stmt, ast.ImportFrom) else module
+        dotted = f"{stmt.module or ''}.{alias.name}" if isinstance(stmt, ast.ImportFrom) else alias.name
         parts = [p for p in dotted.split(".") if p]
         if any(self.matches(p) for p in parts):
             return src.finding(stmt, f"uses `{dotted}` (imported), {self.rule.what}")
@@ -255,16 +270,16 @@ class Review:
                 targets = [node.target]
             for target in targets:
                 if isinstance(target, (ast.Attribute, ast.Subscript)) and root(target) and "backends" not in ast.unparse(target):
-                    return src.finding(node, f"changes {_shown(target)} at import")
+                    return src.finding(node, f"changes {_shown(target)}")
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr") \
                     and node.args and root(node.args[0]):
-                return src.finding(node, f"changes {_shown(node.args[0])} at import")
+                return src.finding(node, f"changes {_shown(node.args[0])}")
             if isinstance(node, ast.Attribute):
                 module = root(node.value) if isinstance(node.value, (ast.Name, ast.Attribute)) else None
                 if node.attr in TAMPER_ATTRIBUTES or node.attr in TAMPER_ON_MODULE.get((module or "").split(".")[0], ()):
                     return src.finding(node, f"uses {_shown(node)}")
-            if isinstance(node, ast.Name) and node.id == "__builtins__":
-                return src.finding(node, "uses `__builtins__`")
+            if isinstance(node, ast.Name) and node.id in TAMPER_NAMES:
+                return src.finding(node, f"uses `{node.id}`")
         return None
 
 

@@ -26,14 +26,17 @@ class TorchRuleBroken(BaseException):
     `except Exception` around the offending line does not swallow it)."""
 
 
-def install(allowed_codes: frozenset) -> None:
+def install(allowed_codes: frozenset, trusted: tuple[str, ...]) -> None:
     """Add the hook. `allowed_codes`: the watch's own code objects, the only callers that may
-    open or close a watch, or use what the hook refuses while one is open."""
+    open or close a watch, or use what the hook refuses while one is open. `trusted`: the
+    folders of Python, its libraries and the kit, whose code may add hooks of its own."""
     open_watches: list = []  # (violations, where) of each open watch, innermost last
+    tainted: list = []  # what the submission did before any watch that no watch can undo
     busy = [False]  # the hook's own sys._getframe raises an audit event too
     getframe, getprofile, get_attr, broken = sys._getframe, sys.getprofile, getattr, TorchRuleBroken
     blocked, prefixes, frame_attributes = AUDIT_BLOCKED, AUDIT_BLOCKED_PREFIXES, FRAME_ATTRIBUTES
     private, append, pop, length = EVENT, open_watches.append, open_watches.pop, len
+    hooks = ("sys.addaudithook", "sys.settrace", "sys.setprofile")
 
     def caller():
         busy[0] = True
@@ -52,10 +55,17 @@ def install(allowed_codes: frozenset) -> None:
                     if length(open_watches):
                         pop()
                 else:
+                    args[0][0].extend(tainted)
                     append(args[0])
                 return
             what = "raised the grader's own audit event, to open or close its watch"
         elif not length(open_watches):
+            # Outside a watch (the submission's import): an audit hook, trace or profile function
+            # of the submission's own could later stop this hook's refusals or read the watch's
+            # frames. Let it happen, and fail every watched call from then on.
+            if event in hooks and not caller().f_code.co_filename.startswith(trusted):
+                tainted.append(f"cannot be checked: the submission called {event} before it ran, so the "
+                               "grader's watch cannot be trusted")
             return
         elif event in blocked or event.startswith(prefixes):
             frame = caller()

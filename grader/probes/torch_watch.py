@@ -32,6 +32,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 import types
 from pathlib import Path
 
@@ -72,19 +73,23 @@ def start(rule: Rule, function: str, root) -> types.FunctionType:
     violations: list[str] = []
     # Bound now, used after the call: see the module docstring.
     get_attr, type_of, str_type, length = getattr, type, str, len
-    setprofile, getprofile, audit, event = sys.setprofile, sys.getprofile, sys.audit, audit_guard.EVENT
+    setprofile, getprofile, audit, private_event = sys.setprofile, sys.getprofile, sys.audit, audit_guard.EVENT
     broken, bad_result, own = audit_guard.TorchRuleBroken, BadResult, OWN_CODES
     c_names, c_pattern, py_names, py_pattern = rule.c_names, _pattern(rule.c_substrings), rule.py_names, \
         _pattern(rule.py_substrings)
     events = _pattern(rule.events)
     tamper, guards, torch_dir = TAMPER_C_NAMES, _GUARD_TYPES, TORCH_DIR
     watch_grad, grad_enabled = rule.grad_mode, torch.is_grad_enabled
+    # autograd numbers every graph node it creates, per thread; nothing resets the count
+    nodes_made = torch._C._autograd._get_sequence_nr
     stack_len, stack_at = torch._C._len_torch_dispatch_stack, torch._C._get_dispatch_stack_at
     stack_push, stack_pop = torch._C._push_on_torch_dispatch_stack, torch._C._pop_torch_dispatch_stack
     python_key = torch._C.DispatchKey.Python
     excluded = torch._C._dispatch_tls_is_dispatch_key_excluded
     profiler_on, profiler_off = torch.autograd._profiler_enabled, torch.autograd._disable_profiler_legacy
-    event_name, event_kind = torch._C._autograd.ProfilerEvent.name, torch._C._autograd.ProfilerEvent.kind
+    event = torch._C._autograd.ProfilerEvent
+    event_name, event_kind, event_start = event.name, event.kind, event.start_us
+    clock = time.time_ns  # the profiler stamps its events with the wall clock, in microseconds
     used, hint = rule.used, rule.hint
 
     def where(frame) -> str:
@@ -157,9 +162,12 @@ def start(rule: Rule, function: str, root) -> types.FunctionType:
         torch.autograd._enable_profiler_legacy(_PROFILER)
     with torch.autograd.profiler.record_function(marker):
         pass
+    if sys.gettrace() is not None:  # it would see every frame of the watch, and its locals
+        violations.append("was called with a trace function installed (sys.settrace): the grader cannot watch it")
     depth, excluded_before = stack_len(), excluded(python_key)
     stack_push(mode)
-    audit(event, (violations, where))
+    audit(private_event, (violations, where))
+    grad_before, nodes_before, called_at = grad_enabled(), nodes_made(), clock()
     setprofile(profile)
 
     def finish():
@@ -174,6 +182,10 @@ def start(rule: Rule, function: str, root) -> types.FunctionType:
                 violations.append("switched off the grader's watch (its dispatch mode was removed)")
             if type_of(mode) is not Recorder or Recorder.__dict__.get("__torch_dispatch__") is not handler:
                 violations.append("switched off the grader's watch (its dispatch mode was changed)")
+            if watch_grad and nodes_made() != nodes_before:
+                violations.append(f"{used}: it built an autograd graph ({nodes_made() - nodes_before} nodes)")
+            if watch_grad and grad_enabled() != grad_before:
+                violations.append(f"{used}: it left autograd switched on")
             if excluded(python_key) and not excluded_before:
                 violations.append("switched off the grader's watch (the Python dispatch key was left off)")
             records = []
@@ -182,7 +194,12 @@ def start(rule: Rule, function: str, root) -> types.FunctionType:
             else:
                 violations.append("switched off the grader's watch (the profiler was stopped)")
             names = [(event_kind(e), event_name(e)) for thread in records for e in thread]
-            if records and (names.count(("push", marker)) != 1 or names.count(("mark", "__start_profile")) != 1):
+            # The marker was recorded before the call: a profiler restarted inside it, and a marker
+            # forged after that, would carry a later time.
+            marked = [event_start(e) for thread in records for e in thread
+                      if event_kind(e) == "push" and event_name(e) == marker]
+            if records and (length(marked) != 1 or marked[0] * 1000 > called_at + 2000
+                            or names.count(("mark", "__start_profile")) != 1):
                 violations.append("switched off the grader's watch (the profiler was restarted)")
             ran = [name for kind, name in names if kind == "push" and name != marker] + seen
             found = [name for name in ran if events is not None and events.search(name.lower())]
@@ -191,7 +208,7 @@ def start(rule: Rule, function: str, root) -> types.FunctionType:
         except BaseException as exc:  # noqa: BLE001 - whatever broke the check, nothing is credited
             violations.append(f"could not be checked for the torch rules ({type_of(exc).__name__})")
         finally:
-            audit(event, None)
+            audit(private_event, None)
         if length(violations):
             raise bad_result(f"{function} {violations[0]}. {hint}")
 
@@ -225,4 +242,7 @@ def _code_objects(*functions) -> frozenset:
 
 
 OWN_CODES = _code_objects(start, audit_guard.install, _sources)
-audit_guard.install(OWN_CODES)
+# Python, its libraries and the kit: the code that may add audit hooks or trace functions.
+TRUSTED = tuple(sorted({os.path.realpath(p) + os.sep for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+                       | {os.path.dirname(os.path.dirname(os.path.abspath(audit_guard.__file__))) + os.sep}))
+audit_guard.install(OWN_CODES, TRUSTED + tuple(f"<frozen {m}" for m in ("importlib", "zipimport")))
