@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 from pathlib import Path
 
 from grader.judge.compare import expect
@@ -285,11 +286,19 @@ class Review:
 
 def expect_own_code(student, rel: str, function: str, rule: Rule) -> None:
     """Fail the check (CheckFailed) when the source of `function` in `rel` breaks `rule`."""
-    review = Review(student.exercises, rule)
+    folder = Path(student.exercises)
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in folder.rglob("*.py")))
+    problem = _verdict(str(folder), rel, function, rule, stamp)
+    expect(problem is None, problem or "", rule.hint)
+
+
+@functools.lru_cache(maxsize=64)
+def _verdict(folder: str, rel: str, function: str, rule: Rule, stamp: tuple) -> str | None:
+    """The review's message, once per state of the submission's files (several checks ask)."""
+    review = Review(Path(folder), rule)
     tampered = review.tampering(rel)
     if tampered is not None:
-        expect(False, f"{function} cannot be checked for its rules: {tampered.file} {tampered.what} (line "
-               f"{tampered.line}: {tampered.code}), so the grader cannot tell what really runs", rule.hint)
+        return (f"{function} cannot be checked for its rules: {tampered.file} {tampered.what} (line {tampered.line}: "
+                f"{tampered.code}), so the grader cannot tell what really runs")
     finding = review.function(rel, function)
-    if finding is not None:
-        expect(False, finding.message(function), rule.hint)
+    return None if finding is None else finding.message(function)
