@@ -45,6 +45,10 @@ HIDDEN = {  # how the name is hidden: (the file's code, words of the finding, it
     "a submodule imported by its dotted name": (
         "import makemore.helpers\n\n\ndef cross_entropy(logits, Y):\n    return makemore.helpers.ce(logits, Y)\n",
         "uses `F.cross_entropy`", 5),
+    "getattr handed on": ("import functools\n\n\ndef cross_entropy(logits, Y):\n"
+                          "    return functools.reduce(getattr, ['cross_' + 'entropy'], F)(logits, Y)\n", "uses `getattr`", 9),
+    "softmin, softmax in disguise": ("def cross_entropy(logits, Y):\n    return -F.softmin(-logits, 1).log()[range(len(Y)), Y].mean()\n",
+                                     "uses `F.softmin`", 6),
     "torch's reference implementations": ("def cross_entropy(logits, Y):\n    return torch._refs.nn.functional.log_softmax(logits, 1)\n",
                                           "uses `torch._refs.nn.functional.log_softmax`", 6),
 }

@@ -44,6 +44,7 @@ TAMPER_ON_MODULE = {"sys": {"modules", "_getframe", "_current_frames", "setprofi
                     "inspect": {"currentframe", "stack", "getouterframes", "getinnerframes", "trace"}}
 TAMPER_ATTRIBUTES = frozenset({"f_back", "f_locals", "f_globals", "tb_frame", "gi_frame", "cr_frame", "__globals__",
                                "__closure__", "__code__", "__builtins__", "__subclasses__"})
+LOOKUPS = frozenset({"getattr", "setattr", "delattr", "hasattr"})
 PAST = "which reaches past what the grader can read in your code"
 TAMPER_NAMES = frozenset({"__builtins__", "exec", "eval", "compile", "__import__", "globals", "vars"})
 TAMPER_MODULES = frozenset({"ctypes", "importlib", "builtins", "grader", "solutions", "tests"})
@@ -207,10 +208,18 @@ class Review:
         if src.star_imports:
             return None
         if name in vars(builtins):
-            return src.finding(node, f"uses `{name}`, {PAST}") if name in ESCAPE_BUILTINS else None
+            if name in ESCAPE_BUILTINS or (name in LOOKUPS and not self._called_with_a_name(src, name)):
+                return src.finding(node, f"uses `{name}`, {PAST}")
+            return None
         if name in MODULE_DUNDERS:
             return None
         return src.finding(node, f"uses `{name}`, which {src.rel} defines nowhere: the grader cannot tell what it is")
+
+    def _called_with_a_name(self, src: Source, name: str) -> bool:
+        """Every use of the builtin `name` in the file is a call with the attribute's name written
+        out (`getattr(x, "shape")`, checked as an attribute): not handed on (`reduce(getattr, ...)`)."""
+        calls = {id(n.func) for n in ast.walk(src.tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        return all(id(n) in calls for n in ast.walk(src.tree) if isinstance(n, ast.Name) and n.id == name)
 
     def imported(self, src: Source, stmt, name: str, todo: list) -> Finding | None:
         alias = next((a for a in stmt.names if (a.asname or a.name.split(".")[0]) == name), stmt.names[0])
@@ -250,7 +259,8 @@ class Review:
                         if set(dotted.split(".")) & TAMPER_MODULES:
                             return src.finding(stmt, f"imports `{dotted}`")
                         if alias.name != "*":
-                            modules[alias.asname or alias.name.split(".")[0]] = dotted if alias.asname else alias.name.split(".")[0]
+                            top = alias.name.split(".")[0]
+                            modules[alias.asname or top] = dotted if alias.asname else top
             found = self._tamper_nodes(src, modules)
             if found is not None:
                 return found
@@ -270,7 +280,9 @@ class Review:
             elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
                 targets = [node.target]
             for target in targets:
-                if isinstance(target, (ast.Attribute, ast.Subscript)) and root(target) and "backends" not in ast.unparse(target):
+                # torch.backends.* are settings (cudnn.deterministic = True), not torch's code
+                if isinstance(target, (ast.Attribute, ast.Subscript)) and root(target) \
+                        and "backends" not in ast.unparse(target):
                     return src.finding(node, f"changes {_shown(target)}")
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr") \
                     and node.args and root(node.args[0]):

@@ -36,7 +36,7 @@ class Rule:
     allowed_identifiers: frozenset = frozenset()
 
 
-SHORTCUT_WORDS = ("softmax", "logsumexp", "logcumsumexp", "logaddexp", "nll_loss", "cross_entropy")
+SHORTCUT_WORDS = ("softmax", "softmin", "logsumexp", "logcumsumexp", "logaddexp", "nll_loss", "cross_entropy")
 
 SHORTCUTS = Rule(
     key="shortcuts",
@@ -81,7 +81,8 @@ TAMPER_C_NAMES = frozenset({
     "fork", "forkpty", "fork_exec", "system", "posix_spawn", "posix_spawnp", "execv", "execve", "spawnv", "spawnve",
     "signal", "setitimer", "alarm", "pthread_kill", "set_wakeup_fd", "dlopen", "dlsym",
     "_enable_profiler", "_enable_profiler_legacy", "_disable_profiler", "_disable_profiler_legacy",
-    "_prepare_profiler", "_enable_record_function", "_pop_torch_dispatch_stack", "_push_on_torch_dispatch_stack", "_get_dispatch_stack_at",
+    "_prepare_profiler", "_enable_record_function", "_pop_torch_dispatch_stack", "_push_on_torch_dispatch_stack",
+    "_get_dispatch_stack_at",
     "_len_torch_dispatch_stack", "_set_dispatch_mode", "_get_dispatch_mode", "_unset_dispatch_mode",
 })
 # torch._C guard classes whose methods switch the Python dispatch key (the dispatch mode) off.

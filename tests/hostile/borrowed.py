@@ -31,7 +31,13 @@ LEAVES = '''xr = x.clone().requires_grad_()
 g = gamma.clone().requires_grad_()
 b = torch.zeros_like(gamma).requires_grad_()
 '''
-GRAPH = "with torch.enable_grad():\n" + "".join(f"    {line}\n" for line in LEAVES.splitlines()) + f"    out = {FORWARD}\n"
+
+
+def indented(code: str) -> str:
+    return "".join(f"    {line}\n" for line in code.splitlines())
+
+
+GRAPH = "with torch.enable_grad():\n" + indented(LEAVES) + f"    out = {FORWARD}\n"
 ONE_HOT = "torch.zeros_like(logits).scatter_(1, Y[:, None], 1.0)"
 
 RECORDERS_OFF = '''import functools
@@ -112,7 +118,7 @@ return torch.func.jacfwd(loss, argnums=(0, 1, 2))(x, gamma, torch.zeros_like(gam
 ''', "uses `torch.func.jacfwd`, autograd", "ran autograd: torch._functorch.eager_transforms.jacfwd"),
     Borrowed("a-graph-node-called-by-hand", "batchnorm", f'''
 with torch.enable_grad():
-{"".join(f"    {line}" + chr(10) for line in LEAVES.splitlines())}    out = torch.nn.functional.batch_norm(xr, None, None, g, b, training=True, eps=eps)
+{indented(LEAVES)}    out = torch.nn.functional.batch_norm(xr, None, None, g, b, training=True, eps=eps)
 return out.grad_fn(dout)
 ''', "uses `torch.enable_grad`, autograd", "ran autograd"),
     Borrowed("the-aten-backward-operator-called-directly", "batchnorm", '''
@@ -135,7 +141,7 @@ import threading
 box = []
 
 def work():
-{"".join(f"    {line}" + chr(10) for line in GRAPH.splitlines())}        box.append(torch.autograd.grad((out * dout).sum(), (xr, g, b)))
+{indented(GRAPH)}        box.append(torch.autograd.grad((out * dout).sum(), (xr, g, b)))
 
 thread = threading.Thread(target=work)
 thread.start()
