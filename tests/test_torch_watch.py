@@ -37,7 +37,7 @@ def remove_the_profile_hook(x):
 
 @pytest.mark.parametrize("tamper,words", [
     (restart_the_profiler_and_forge_its_marker, "the profiler was restarted"),
-    (pop_the_dispatch_mode, "its dispatch mode was removed"),
+    (pop_the_dispatch_mode, "its dispatch mode was removed or covered"),
     (remove_the_profile_hook, "its profile hook was removed"),
 ])
 def test_a_recorder_switched_off_from_c_is_noticed_after_the_call(tmp_path, tamper, words):

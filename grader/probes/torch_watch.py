@@ -156,19 +156,28 @@ def start(rule: Rule, function: str, root) -> types.FunctionType:
     handler = Recorder.__dict__["__torch_dispatch__"]
     mode = Recorder()
     marker = f"zero-to-hero {os.urandom(8).hex()}"
-    if profiler_on():
-        violations.append("was called with the profiler already running: something in the submission started it")
-    else:
-        torch.autograd._enable_profiler_legacy(_PROFILER)
-    with torch.autograd.profiler.record_function(marker):
-        pass
+    depth, excluded_before = stack_len(), excluded(python_key)
     if sys.gettrace() is not None:  # it would see every frame of the watch, and its locals
         violations.append("was called with a trace function installed (sys.settrace): the grader cannot watch it")
-    depth, excluded_before = stack_len(), excluded(python_key)
-    stack_push(mode)
-    audit(private_event, (violations, where))
-    grad_before, nodes_before, called_at = grad_enabled(), nodes_made(), clock()
-    setprofile(profile)
+    started = []  # what to undo if the watch cannot be opened (a hook of the submission's may refuse)
+    try:
+        if profiler_on():
+            violations.append("was called with the profiler already running: something in the submission started it")
+        else:
+            torch.autograd._enable_profiler_legacy(_PROFILER)
+            started.append(profiler_off)
+        with torch.autograd.profiler.record_function(marker):
+            pass
+        stack_push(mode)
+        started.append(lambda: stack_pop(None))
+        audit(private_event, (violations, where))
+        started.append(lambda: audit(private_event, None))
+        grad_before, nodes_before, called_at = grad_enabled(), nodes_made(), clock()
+        setprofile(profile)
+    except Exception as exc:
+        for undo in reversed(started):
+            undo()
+        raise bad_result(f"{function} could not be watched for its rules ({type(exc).__name__}: {exc})") from None
 
     def finish():
         try:
@@ -176,10 +185,10 @@ def start(rule: Rule, function: str, root) -> types.FunctionType:
                 violations.append("switched off the grader's watch (its profile hook was removed)")
             setprofile(None)
             n = stack_len()
-            if n > depth and stack_at(n - 1) is mode:
+            if not (n == depth + 1 and stack_at(n - 1) is mode):
+                violations.append("switched off the grader's watch (its dispatch mode was removed or covered)")
+            while stack_len() > depth:  # ours, and any mode the call left on top of it
                 stack_pop(None)
-            else:
-                violations.append("switched off the grader's watch (its dispatch mode was removed)")
             if type_of(mode) is not Recorder or Recorder.__dict__.get("__torch_dispatch__") is not handler:
                 violations.append("switched off the grader's watch (its dispatch mode was changed)")
             if watch_grad and nodes_made() != nodes_before:
