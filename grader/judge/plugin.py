@@ -36,13 +36,6 @@ class StudentHandle:
     def __init__(self, plugin: "GradingPlugin"):
         self._plugin = plugin
 
-    @property
-    def exercises(self):
-        """The submission's exercises folder: the judge reads its source (never runs it)."""
-        from pathlib import Path
-
-        return Path(self._plugin.worker.config.exercises)
-
     def call(self, probe: str, *, load=(), **args):
         worker = self._plugin.worker
         try:
@@ -69,6 +62,16 @@ class StudentHandle:
             raise
         self._plugin.note_output(output)
         return value
+
+    @property
+    def exercises(self):
+        """The submission's exercises folder, the copy the workers grade: the judge reads its
+        source (the torch rules' review) and never runs it."""
+        from pathlib import Path
+
+        workers = getattr(self._plugin, "workers", None)  # one worker per component, when there are
+        config = workers.base if workers is not None else self._plugin.worker.config
+        return Path(config.exercises)
 
 
 def component_of(item) -> str | None:

@@ -14,6 +14,7 @@ learner code runs), so rebinding module globals or builtins later changes nothin
 """
 from __future__ import annotations
 
+import gc
 import sys
 
 from grader.probes.torch_rules import AUDIT_BLOCKED, AUDIT_BLOCKED_PREFIXES, FRAME_ATTRIBUTES
@@ -85,3 +86,6 @@ def install(allowed_codes: frozenset, trusted: tuple[str, ...]) -> None:
         raise broken(what)
 
     sys.addaudithook(hook)
+    # Frozen objects are invisible to gc.get_objects() and gc.get_referrers(): the submission's
+    # import-time code cannot find the hook's state that way either (the worker freezes too).
+    gc.freeze()
