@@ -1,7 +1,11 @@
 """The torch rules (SPEC §3, "The student's own code"): every borrowed answer of
 tests/hostile/borrowed.py earns nothing for the component that borrows, says what it used, and
 costs no other component anything; and it does so twice over, through the judge's review of the
-source and, with that review out of the way, through the worker's watch of what really runs."""
+source and, with that review out of the way, through the worker's watch of what really runs.
+
+Each case goes through both layers on its own (the review in this process, the watch in a
+fresh one: tests/hostile/replay.py); the real grader runs the cases that could reach past the
+component (a prelude at import, hooks planted, the watch attacked) end to end, whole module."""
 from __future__ import annotations
 
 import ast
@@ -19,7 +23,7 @@ from grader.judge.plugin import CheckFailed
 from grader.judge.run import Options, grade_module, start_forkserver
 from grader.model import Status
 from grader.probes.torch_rules import AUTOGRAD, SHORTCUTS
-from hostile.borrowed import CASES
+from hostile.borrowed import CASES, TAINTING
 from inprocess import failing
 from learners_torch import BATCHNORM_BACKWARD, CROSS_ENTROPY
 from mutants import solution_block
@@ -41,9 +45,10 @@ def borrowing(tmp_path, case):
 
 @pytest.fixture(scope="module")
 def forkserver():
-    server = start_forkserver()
+    server = start_forkserver()  # None where every grading makes its own
     yield server
-    server.close()
+    if server is not None:
+        server.close()
 
 
 @pytest.fixture
@@ -54,8 +59,6 @@ def without_source_review(monkeypatch):
 
 @pytest.fixture
 def forget_makemore():
-    import sys
-
     yield
     for name in [n for n in sys.modules if n == "makemore" or n.startswith("makemore.")]:
         del sys.modules[name]
@@ -77,34 +80,62 @@ def test_the_source_review_names_what_was_borrowed(tmp_path, case):
     assert failed.value.message.startswith(function) and case.static in failed.value.message, failed.value.message
 
 
-@pytest.mark.parametrize("name", ["cross-entropy-inside-a-custom-autograd-function", "forward-mode-with-torch-func-jacfwd"])
-def test_the_source_review_decides_in_the_real_grader(tmp_path, forkserver, name):
+@pytest.mark.parametrize("name", ["cross-entropy-inside-a-custom-autograd-function",
+                                  "torch-autograd-grad-saved-at-import-and-restored"])
+def test_in_the_real_grader_the_borrowed_answer_earns_nothing_and_costs_nothing_else(tmp_path, forkserver, name):
     case = next(c for c in CASES if c.name == name)
     _, _, component = RULED[case.module]
-    result = grade_module(case.module, borrowing(tmp_path, case), Options(seed=1, only=frozenset({component})), forkserver)
-    assert by_id(result, component).status is Status.FAILED and case.static in by_id(result, component).message
+    result = grade_module(case.module, borrowing(tmp_path, case), Options(seed=1), forkserver)
+    assert not_passed(result) == {component: Status.FAILED}, [(c.id, c.message) for c in result.components]
+    assert case.static in by_id(result, component).message
+
+
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory):
+    """Every case through the worker's probe, and called plainly, in a fresh interpreter
+    (tests/hostile/replay.py): {("watch" | "real", case name): what came out}."""
+    tmp = tmp_path_factory.mktemp("replay")
+    args = [f"{case.name}={borrowing(tmp / case.name, case)}" for case in CASES]
+    done = subprocess.run([sys.executable, "-m", "hostile.replay", *args], cwd=TESTS, capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "PYTHONPATH": str(TESTS)})
+    found = {}
+    for line in done.stdout.splitlines():
+        kind, name, said = (line.split(" ", 2) + ["", ""])[:3]
+        found[(kind, name)] = said
+    assert done.returncode == 0, done.stderr[-3000:]
+    return found
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.name not in TAINTING], ids=lambda c: c.name)
+def test_the_worker_watch_alone_names_what_was_borrowed(replayed, case):
+    if case.watch is None:
+        pytest.skip("torch's private C functions called from C switch the worker's recorders off: see SECURITY.md")
+    _, function, _ = RULED[case.module]
+    assert replayed[("watch", case.name)].startswith(f"{function} {case.watch}"), replayed[("watch", case.name)]
+
+
+def test_the_worker_watch_alone_misses_only_what_security_md_says(replayed):
+    missed = {name for (kind, name), said in replayed.items() if kind == "watch" and said == "passed the watch"}
+    assert missed == {c.name for c in CASES if c.watch is None}
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_the_worker_catches_it_when_it_runs_and_nothing_else_is_touched(tmp_path, forkserver, case,
+def test_each_borrowed_answer_is_a_real_one(replayed, case):
+    """Without the rules, it would pass: its numbers are right."""
+    assert replayed[("real", case.name)] == "ok"
+
+
+@pytest.mark.parametrize("name", ["the-watch-switched-off-first", *sorted(TAINTING)])
+def test_in_the_real_grader_the_watch_alone_fails_it_and_nothing_else(tmp_path, forkserver, name,
                                                                         without_source_review):
-    if case.watch is None:
-        pytest.skip("torch's private C functions called from C switch the worker's recorders off: see SECURITY.md")
+    """The cases that leave the worker's process changed (hooks planted at import, the watch
+    attacked from inside the call), end to end: every other component is graded as before."""
+    case = next(c for c in CASES if c.name == name)
     _, function, component = RULED[case.module]
     result = grade_module(case.module, borrowing(tmp_path, case), Options(seed=1), forkserver)
     assert not_passed(result) == {component: Status.FAILED}, [(c.id, c.message) for c in result.components]
     message = by_id(result, component).message
     assert message.startswith(f"{function} {case.watch}"), message
-
-
-def test_each_borrowed_answer_is_a_real_one(tmp_path):
-    """Without the rules, every borrowed answer would pass: its numbers are right. Checked in a
-    fresh interpreter, since some of them switch off hooks or plant trace functions."""
-    args = [f"{case.name}={borrowing(tmp_path / case.name, case)}" for case in CASES]
-    done = subprocess.run([sys.executable, "-m", "hostile.realness", *args], cwd=TESTS, capture_output=True,
-                          text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(TESTS)})
-    verdicts = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
-    assert verdicts == {case.name: "ok" for case in CASES}, done.stdout + done.stderr[-2000:]
 
 
 def honest(tmp_path, module, code, files):
@@ -124,9 +155,7 @@ def test_honest_learner_code_passes_every_check(tmp_path, monkeypatch, forget_ma
     assert failing(honest(tmp_path, module, code, files), module) == {}
 
 
-@pytest.mark.parametrize("module,name", [("mlp", "a-helper-of-their-own-in-another-file"),
-                                         ("batchnorm", "helpers-of-their-own")])
-def test_honest_learner_code_passes_in_the_real_grader(tmp_path, forkserver, module, name):
-    code, files = (CROSS_ENTROPY if module == "mlp" else BATCHNORM_BACKWARD)[name]
-    result = grade_module(module, honest(tmp_path, module, code, files), Options(seed=1), forkserver)
+def test_honest_learner_code_passes_in_the_real_grader(tmp_path, forkserver):
+    code, files = CROSS_ENTROPY["a-helper-of-their-own-in-another-file"]
+    result = grade_module("mlp", honest(tmp_path, "mlp", code, files), Options(seed=1), forkserver)
     assert not_passed(result) == {}, [(c.id, c.message) for c in result.components if c.status is not Status.PASSED]

@@ -182,3 +182,6 @@ call(torch._C._set_grad_enabled, False)()
 {RECORDERS_ON}return -log_probs[torch.arange(logits.shape[0]), Y].mean()
 ''', "uses `torch._C._autograd._enable_record_function`", None),
 ]
+
+# Cases whose import plants a hook: every later watch of the same process fails because of them.
+TAINTING = frozenset({"an-audit-hook-added-at-import", "a-trace-function-set-at-import"})
