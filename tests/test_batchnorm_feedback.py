@@ -50,6 +50,7 @@ class InProcess:
 
     def __init__(self, exercises):
         self.student = Student(exercises)
+        self.exercises = exercises  # the judge's static review reads the source from here
 
     def call(self, probe, *, load=(), **args):
         for name, reference in load:
@@ -380,7 +381,7 @@ def test_the_solution_passes_on_every_seed(tmp_path, forget_makemore, seed):
     assert failures(tmp_path, seed=seed) == {}
 
 
-# -- autograd refused, and restored -------------------------------------------------------------
+# -- autograd caught, and working again afterwards ------------------------------------------------
 
 BACKWARD_BODY = SOLUTION[SOLUTION.index("    # BEGIN SOLUTION batchnorm.backward"):SOLUTION.index("    # END SOLUTION", SOLUTION.index("    # BEGIN SOLUTION batchnorm.backward"))]
 SNEAKY = {
@@ -405,23 +406,28 @@ SNEAKY = {
 
 
 @pytest.mark.parametrize("how", sorted(SNEAKY))
-def test_autograd_is_refused_in_batchnorm_backward(tmp_path, forget_makemore, how):
+def test_autograd_in_batchnorm_backward_fails_it_naming_the_line(tmp_path, forget_makemore, how):
     text = SOLUTION.replace("import torch\n", "import torch\nfrom torch.autograd import grad as autograd_grad\n", 1)
     text = text.replace(BACKWARD_BODY, "    # BEGIN SOLUTION batchnorm.backward\n" + textwrap.dedent(SNEAKY[how]).replace("\n", "\n    ").rstrip(" ") + "\n")
     found = failures(tmp_path, files={BN: text}, component="batchnorm.backward")
     message = next(iter(found.values()))[1]
-    assert "autograd is not allowed here" in message and "batchnorm.py line" in message, message
+    assert message.startswith("batchnorm_backward uses ") and "autograd (makemore/batchnorm.py line" in message, message
 
 
-def test_autograd_comes_back_after_the_refusal():
-    originals = (torch.Tensor.backward, torch.autograd.grad, torch.autograd.backward, torch.autograd._engine_run_backward)
-    with pytest.raises(probes.AutogradRefused):
-        with probes.autograd_refused("f"):
-            assert not torch.is_grad_enabled()
-            torch.zeros(1).backward()
-    assert (torch.Tensor.backward, torch.autograd.grad, torch.autograd.backward,
-            torch.autograd._engine_run_backward) == originals
-    assert torch.is_grad_enabled()
+def test_autograd_works_again_after_a_watch_that_caught_it(tmp_path):
+    from grader.probes import torch_watch
+    from grader.probes.torch_rules import AUTOGRAD
+
+    def sneaky(x):
+        with torch.enable_grad():
+            x = x.clone().requires_grad_()
+            (x * 2).sum().backward()
+            return x.grad
+
+    with pytest.raises(BadResult, match="sneaky ran autograd"):
+        torch_watch.call(AUTOGRAD, "sneaky", tmp_path, sneaky, torch.ones(2))
+    assert sys.getprofile() is None and torch._C._len_torch_dispatch_stack() == 0
+    assert not torch.autograd._profiler_enabled()
     w = torch.ones(2, requires_grad=True)
     (w * 3).sum().backward()
     assert w.grad.tolist() == [3.0, 3.0]

@@ -66,6 +66,16 @@ class StudentHandle:
         self._plugin.note_output(output)
         return value
 
+    @property
+    def exercises(self):
+        """The submission's exercises folder, the copy the workers grade: the judge reads its
+        source (the torch rules' review) and never runs it."""
+        from pathlib import Path
+
+        workers = getattr(self._plugin, "workers", None)  # one worker per component, when there are
+        config = workers.base if workers is not None else self._plugin.worker.config
+        return Path(config.exercises)
+
 
 def component_of(item) -> str | None:
     marker = item.get_closest_marker("component")

@@ -8,14 +8,13 @@ its name (`BadResult`), never as an AttributeError deep inside a probe.
 from __future__ import annotations
 
 import importlib.util
-import traceback
-from contextlib import contextmanager
-from pathlib import Path
 
 import torch
 
+from grader.probes import torch_watch
 from grader.probes.common import BadResult
 from grader.probes.tensors import describe, grad_of, own_function, scalar, tensor
+from grader.probes.torch_rules import AUTOGRAD
 from grader.references import batchnorm as ref
 
 MODULE = "makemore.batchnorm"
@@ -186,55 +185,14 @@ def tanh(student, x, R):
             "params": len(params) if isinstance(params, list) else type(params).__name__}
 
 
-# -- batch norm by hand: autograd refused ------------------------------------------------------
-
-class AutogradRefused(RuntimeError):
-    pass
-
-
-@contextmanager
-def autograd_refused(what: str):
-    """No graph is built (grad mode off), and every way into autograd's engine raises, named."""
-    message = (f"autograd is not allowed here: {what} must compute the gradients by hand "
-               "(no .backward(), no torch.autograd.grad)")
-
-    def refuse(*args, **kwargs):
-        raise AutogradRefused(message)
-
-    # torch.autograd.backward and .grad both end in _engine_run_backward, looked up at call
-    # time: that also stops a `grad` the student imported before this probe ran.
-    places = [(torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad"),
-              (torch.autograd, "_engine_run_backward")]
-    saved = [(obj, name, obj.__dict__[name]) for obj, name in places if name in obj.__dict__]
-    for obj, name, _ in saved:
-        setattr(obj, name, refuse)
-    try:
-        with torch.autograd.set_grad_enabled(False):
-            yield
-    finally:
-        for obj, name, original in saved:
-            setattr(obj, name, original)
-
-
-def _where(exc: BaseException, student) -> str:
-    """Where in the student's files the refused call was made."""
-    root = str(student.exercises)
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(root)]
-    if not frames:
-        return ""
-    last = frames[-1]
-    return f" ({Path(last.filename).relative_to(root)} line {last.lineno}: {(last.line or '').strip()})"
-
+# -- batch norm by hand: autograd watched ----------------------------------------------------
 
 def backward(student, dout, x, gamma, eps):
     inputs = {"dout": tensor(dout), "x": tensor(x), "gamma": tensor(gamma)}
     args = [t.clone() for t in inputs.values()] + ([] if eps is None else [eps])
     with _own(student, "batchnorm.backward", "batchnorm_backward") as batchnorm_backward:
-        try:
-            with autograd_refused("batchnorm_backward"):
-                result = batchnorm_backward(*args)
-        except AutogradRefused as exc:
-            raise BadResult(f"{exc}{_where(exc, student)}") from None
+        with torch.autograd.set_grad_enabled(False):  # no graph is built: honest code needs none
+            result = torch_watch.call(AUTOGRAD, "batchnorm_backward", student.exercises, batchnorm_backward, *args)
     if not (isinstance(result, (tuple, list)) and len(result) == 3):
         raise BadResult(f"batchnorm_backward returned a {type(result).__name__}; expected a tuple (dx, dgamma, dbeta)")
     changed = [n for (n, t), a in zip(inputs.items(), args) if not torch.equal(t, a)]

@@ -3,13 +3,12 @@ reference standing in for the rest of the file (train_mlp and evaluate run on th
 mlp_forward, sample_mlp on reference parameters)."""
 from __future__ import annotations
 
-from contextlib import ExitStack, contextmanager
-
 import torch
-import torch.nn.functional as F
 
+from grader.probes import torch_watch
 from grader.probes.common import BadResult
 from grader.probes.tensors import describe, floats, grad_of, own_function, scalar, tensor
+from grader.probes.torch_rules import SHORTCUTS
 from grader.references import mlp as ref
 
 MODULE = "makemore.mlp"
@@ -18,19 +17,6 @@ OWNER = {
     "mlp_forward": "mlp.forward", "cross_entropy": "mlp.cross_entropy", "train_mlp": "mlp.train",
     "evaluate": "mlp.evaluate", "sample_mlp": "mlp.sampling",
 }
-# What cross_entropy must not call: each does the job (or its core) for you.
-REFUSED = [
-    (F, "cross_entropy", "F.cross_entropy"), (F, "nll_loss", "F.nll_loss"), (F, "softmax", "F.softmax"),
-    (F, "log_softmax", "F.log_softmax"), (torch, "softmax", "torch.softmax"),
-    (torch, "log_softmax", "torch.log_softmax"), (torch, "logsumexp", "torch.logsumexp"),
-    (torch.special, "logsumexp", "torch.special.logsumexp"), (torch.special, "softmax", "torch.special.softmax"),
-    (torch.special, "log_softmax", "torch.special.log_softmax"), (torch.Tensor, "softmax", "Tensor.softmax"),
-    (torch.Tensor, "log_softmax", "Tensor.log_softmax"), (torch.Tensor, "logsumexp", "Tensor.logsumexp"),
-]
-
-
-class RefusedOperation(RuntimeError):
-    pass
 
 
 def _run(student, component: str, name: str, *args, **kwargs):
@@ -76,49 +62,17 @@ def forward(student, params, X, R):
     return {"logits": describe(logits), "grads": grads}
 
 
-@contextmanager
-def _refused():
-    def refuse(name):
-        def refused(*args, **kwargs):
-            raise RefusedOperation(
-                f"{name} is not allowed in cross_entropy: write it with elementary tensor operations "
-                "(max, exp, sum, log, indexing) to see what it does")
-        return refused
-
-    with ExitStack() as stack:
-        for owner, attr, name in REFUSED:
-            if hasattr(owner, attr):
-                original = getattr(owner, attr)
-                setattr(owner, attr, refuse(name))
-                stack.callback(setattr, owner, attr, original)
-        yield
-
-
 def cross_entropy(student, logits, Y):
-    L = tensor(logits, requires_grad=True)
-    with _refused():
-        loss = _run(student, "mlp.cross_entropy", "cross_entropy", L, tensor(Y))
-    grad, used = None, []
+    """The learner's loss, watched for torch's shortcuts (only while it runs: the backward pass
+    below, against which the judge compares the gradient, is the probe's own)."""
+    L, target = tensor(logits, requires_grad=True), tensor(Y)
+    with own_function(student, MODULE, OWNER, "mlp.cross_entropy", ref, "cross_entropy") as function:
+        loss = torch_watch.call(SHORTCUTS, "cross_entropy", student.exercises, function, L, target)
+    grad = None
     if isinstance(loss, torch.Tensor) and loss.requires_grad and loss.numel() == 1:
-        used = sorted(_graph_nodes(loss.grad_fn) & GRAPH_REFUSED)  # catches aliases bound at import
         loss.sum().backward()
         grad = grad_of(L)
-    return {"loss": describe(loss), "grad": grad, "refused_nodes": used}
-
-
-GRAPH_REFUSED = {"NllLossBackward0", "LogSoftmaxBackward0", "SoftmaxBackward0", "LogsumexpBackward0"}
-
-
-def _graph_nodes(fn) -> set[str]:
-    seen, stack, names = set(), [fn], set()
-    while stack:
-        node = stack.pop()
-        if node is None or node in seen:
-            continue
-        seen.add(node)
-        names.add(type(node).__name__)
-        stack.extend(child for child, _ in node.next_functions)
-    return names
+    return {"loss": describe(loss), "grad": grad}
 
 
 def _schedule(lr):

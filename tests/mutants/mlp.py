@@ -27,7 +27,7 @@ MUTANTS = [
            {"mlp.cross_entropy"}, ["naive formula"]),
     Mutant("cross-entropy-uses-torch", {MLP: [("    return -log_probs[torch.arange(logits.shape[0]), Y].mean()",
                                                "    return F.cross_entropy(logits, Y)")]},
-           {"mlp.cross_entropy"}, ["F.cross_entropy is not allowed"]),
+           {"mlp.cross_entropy"}, ["cross_entropy uses `F.cross_entropy`, a built-in shortcut"]),
     Mutant("train-no-grad-reset", {MLP: [("        for p in params.values():\n            p.grad = None\n", "")]},
            {"mlp.train"}, ["not resetting the gradients"]),
     Mutant("train-without-generator", {MLP: [("(batch_size,), generator=generator)\n        loss", "(batch_size,))\n        loss")]},

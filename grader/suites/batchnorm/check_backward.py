@@ -1,5 +1,6 @@
-"""batchnorm_backward against autograd (float64, through F.batch_norm) on random inputs. The
-probe runs it with autograd refused, so the gradients are the student's own arithmetic."""
+"""batchnorm_backward against autograd (float64, through F.batch_norm) on random inputs. Its
+source is reviewed for autograd (here) and the probe watches what really runs (no autograd in
+any form), so the gradients are the student's own arithmetic."""
 from __future__ import annotations
 
 import pytest
@@ -7,7 +8,9 @@ import torch
 import torch.nn.functional as F
 
 from grader.judge.compare import Mistake, expect
+from grader.judge.source_review import expect_own_code
 from grader.judge.tensors import expect_array_close, expect_tensor
+from grader.probes.torch_rules import AUTOGRAD
 from grader.references import batchnorm as ref
 from grader.suites.batchnorm.common import BATCHNORM, RTOL, columns, expect_no_graph, grad_atol, one_thread, randn
 
@@ -23,6 +26,7 @@ def check_batchnorm_backward(student, rng, seed, case):
     scale, shift = columns(rng, dim)
     x, dout = randn(rng, n, dim, scale=scale, shift=shift), randn(rng, n, dim)
     gamma = randn(rng, dim, scale=0.5, shift=1.0)
+    expect_own_code(student, "makemore/batchnorm.py", "batchnorm_backward", AUTOGRAD)
     got = student.call("backward", load=BATCHNORM, dout=dout.numpy(), x=x.numpy(), gamma=gamma.numpy(), eps=eps)
     e = 1e-5 if eps is None else eps
     call = f"batchnorm_backward(dout, x, gamma{'' if eps is None else f', eps={eps}'})"

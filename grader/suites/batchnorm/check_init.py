@@ -71,7 +71,8 @@ def _check_params(got, sizes, seed, where):
 
 @pytest.mark.component("batchnorm.init")
 def check_init_small_sizes(student, rng):
-    sizes = {"vocab_size": rng.randint(5, 9), "block_size": rng.randint(2, 4), "n_embd": rng.randint(2, 5),
+    # None of the defaults (27, 3, 10, 200): code that ignores a size fails.
+    sizes = {"vocab_size": rng.randint(5, 9), "block_size": rng.choice([2, 4, 5]), "n_embd": rng.randint(2, 5),
              "n_hidden": rng.randint(6, 12)}
     seed = rng.randrange(2**31)
     got = student.call("init", load=BATCHNORM, seed=seed, sizes=sizes)

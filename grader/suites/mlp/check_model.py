@@ -8,7 +8,9 @@ import torch.nn.functional as F
 
 from grader.judge.compare import Mistake, expect, expect_close
 from grader.judge.plugin import CheckFailed
+from grader.judge.source_review import expect_own_code
 from grader.judge.tensors import expect_array_close, expect_tensor
+from grader.probes.torch_rules import SHORTCUTS
 from grader.references import mlp as ref
 
 MLP = [("makemore.mlp", None)]
@@ -86,16 +88,14 @@ def check_cross_entropy(student, rng, seed, scale):
     if scale > 100:
         logits[0, 0], logits[1, 3] = 1e4, -1e4  # exp(1e4) is inf: the naive formula gives nan
     Y = torch.randint(0, 9, (16,), generator=g)
+    expect_own_code(student, "makemore/mlp.py", "cross_entropy", SHORTCUTS)  # what it says; the probe: what runs
     got = student.call("cross_entropy", load=MLP, logits=logits.numpy(), Y=Y.numpy())
-    if got["refused_nodes"]:
-        raise CheckFailed(f"cross_entropy was computed with a torch function that does the job for you "
-                          f"(its graph has {', '.join(got['refused_nodes'])})",
-                          "Write it with max, exp, sum, log and indexing.")
     value = expect_tensor(got["loss"], "cross_entropy(logits, Y)", dtype="float32")
     expect(value.size == 1, f"cross_entropy(logits, Y) should be a scalar; it has shape {value.shape}")
     L = logits.clone().requires_grad_()
-    want = F.cross_entropy(L, Y)
-    want.backward()
+    loss = F.cross_entropy(L, Y)
+    loss.backward()
+    want = loss.detach()
     where = f"for logits of size up to {scale:g} (seed {seed})"
     naive = lambda: float(-(logits.exp() / logits.exp().sum(1, keepdim=True))[torch.arange(16), Y].log().mean())  # noqa: E731
     unstable = Mistake("the naive formula exp(logits) / sum(exp(logits)) (it overflows)", naive,

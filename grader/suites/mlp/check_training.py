@@ -28,8 +28,10 @@ def _data(rng, block=3):
 def check_train(student, rng, seed, schedule):
     X, Y, V, _ = _data(rng)
     params = small_params(rng, vocab=V)
-    steps, batch = 5, 8
-    lr = [0.5, 0.5, 0.2, 0.1, 0.05] if schedule else 0.1
+    # Neither case uses a default (batch_size=32, lr=0.1), and the two differ in every argument,
+    # so code that ignores one of them fails.
+    steps, batch = (5, 16) if schedule else (4, 8)
+    lr = [0.5, 0.5, 0.2, 0.1, 0.05] if schedule else 0.3
     try:
         got = student.call("train", load=MLP, params={k: v.numpy() for k, v in params.items()}, X=X.numpy(),
                            Y=Y.numpy(), steps=steps, batch_size=batch, lr=lr, seed=seed)
@@ -79,16 +81,16 @@ def check_sampling(student, rng, seed, block):
     params = small_params(rng, vocab=V, block=block or 3)
     params["W2"] = params["W2"] * 0.3  # flatter distributions: names of a few letters, not dozens
     for k in range(2):
-        gen_seed = seed + k
+        gen_seed, n = seed + k, 5 + k  # two generators and two counts
         got = student.call("sampling", load=MLP, params={k: v.numpy() for k, v in params.items()},
-                           itos=itos_pairs(itos), n=6, seed=gen_seed, block_size=block)
-        want = ref.sample_mlp(params, itos, 6, torch.Generator().manual_seed(gen_seed), block or 3)
+                           itos=itos_pairs(itos), n=n, seed=gen_seed, block_size=block)
+        want = ref.sample_mlp(params, itos, n, torch.Generator().manual_seed(gen_seed), block or 3)
         if got != want:
             if len(got) != len(want):
-                raise CheckFailed(f"sample_mlp(..., n=6) returned {len(got)} names")
+                raise CheckFailed(f"sample_mlp(..., n={n}) returned {len(got)} names")
             i = next(i for i, (a, b) in enumerate(zip(got, want)) if a != b)
             raise CheckFailed(
-                f"name {i + 1} of 6 differs: expected {want[i]!r} (the reference sampler with the same generator), "
+                f"name {i + 1} of {n} differs: expected {want[i]!r} (the reference sampler with the same generator), "
                 f"got {got[i]!r} (random parameters, generator seed {gen_seed})",
                 "Use F.softmax(logits, dim=1) and torch.multinomial(probs, num_samples=1, generator=generator).item(), "
                 "one draw per character and no other draws.")
