@@ -32,7 +32,7 @@ def read_code(folder: Path) -> dict[str, str]:
     out = {}
     with contextlib.ExitStack() as stack:
         try:
-            exercises = stack.enter_context(prepare(str(folder), False, manifest.module_names()))
+            exercises = stack.enter_context(prepare(str(folder), False, manifest.module_names())).exercises
         except SubmissionError:
             return {}
         for rel in _files():
