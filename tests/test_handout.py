@@ -24,7 +24,8 @@ def _handout(dest: Path, *args: str):
 
 
 def _texts(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in folder.rglob("*") if p.is_file()}
+    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in folder.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts}
 
 
 def _solution_only_lines() -> set[str]:

@@ -18,6 +18,7 @@ from grader.model import ComponentResult, Status
 from grader.worker.client import StudentFailure
 
 OUTPUT_PER_COMPONENT = 2000
+READ_ERRORS = (IndexError, KeyError, TypeError, ValueError, AttributeError)  # a check reading a forged reply
 
 
 class CheckFailed(AssertionError):
@@ -170,6 +171,12 @@ class GradingPlugin:
             status, message, details = exc.status, exc.message, exc.details
         elif isinstance(exc, CheckFailed):
             status, message, hint, details = Status.FAILED, exc.message, exc.hint, exc.details
+        elif isinstance(exc, READ_ERRORS) and self.workers_tampered(comp_id):
+            # The worker broke the protocol (a forged or extra reply): what the check choked on
+            # was not the probe's answer. The student's doing, not a bug of the kit.
+            status = Status.ERROR
+            message = (f"the process running your code sent the grader a reply that is not its probe's "
+                       f"({type(exc).__name__}: {str(exc)[:200]})")
         else:  # a bug in the kit, not in the submission: say so rather than blame the student
             status = Status.ERROR
             message = f"internal error in the grader ({type(exc).__name__}: {exc}); please report it"
@@ -177,6 +184,10 @@ class GradingPlugin:
             internal = True
         self.decided[comp_id] = self._result(comp, status, message, hint or (comp.hints[0] if comp.hints else ""), details,
                                              getattr(exc, "symbol", ""), getattr(exc, "mistake", None), internal)
+
+    def workers_tampered(self, comp_id: str) -> bool:
+        worker = getattr(self.workers, "_workers", {}).get(comp_id)
+        return bool(worker is not None and worker.sent_more())
 
     def _result(self, comp, status, message="", hint="", details=(), symbol="", mistake=None, internal=False):
         output = "".join(self.outputs.get(comp.id, []))

@@ -91,6 +91,26 @@ def foreign_bytecode(since: float = 0.0) -> list[Path]:
     return found
 
 
+def private_bytecode() -> None:
+    """Without a sandbox, a worker can write into the kit: from here on this judge reads and
+    writes bytecode only in a cache of its own, so a .pyc planted in the kit's __pycache__ is never
+    loaded by a module imported later (the hidden suites are). torch, numpy and pytest are imported
+    first: compiling them afresh on every run would cost seconds."""
+    import atexit
+    import shutil
+    import sys
+
+    if not getattr(private_bytecode, "done", False):
+        import numpy  # noqa: F401
+        import pytest  # noqa: F401
+        import torch  # noqa: F401
+
+        folder = tempfile.mkdtemp(prefix="grade-pycache-")
+        atexit.register(shutil.rmtree, folder, True)
+        sys.pycache_prefix = folder
+        private_bytecode.done = True
+
+
 def _purge_bytecode(files=None) -> None:
     """Bytecode the grader did not write itself must never be loaded by a later run."""
     import shutil
@@ -245,6 +265,8 @@ def prepared(exercises: Path, modules: list[str], options: Options):
     call grades), with a fork server made for it alone when a module needs torch (so nothing a
     submission leaves running can meet the next one). Yields (copy, fork server, isolation)."""
     isolation = sandbox.mode(options.isolation)
+    if isolation != sandbox.SANDBOX:
+        private_bytecode()
     with tempfile.TemporaryDirectory(prefix="grade-submission-") as tmp:
         copy = Path(tmp) / "exercises"
         refused = copy_submission(Path(exercises), copy)

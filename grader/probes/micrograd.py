@@ -173,11 +173,39 @@ def op_graph(student, component: str, graph: list, out_grad: float, preset: dict
         for i, g in preset.items():
             nodes[int(i)].grad = g
         _drive_backward(nodes[-1], out_grad)
-        return {
+        result = {
             "data": [as_float(n.data, f"n{i}.data") for i, n in enumerate(nodes)],
             "grad": [as_float(n.grad, f"n{i}.grad") for i, n in enumerate(nodes)],
             "reach": _reach(nodes),
         }
+    if component in PRIMITIVE:
+        _no_circle(Value, graph, component)
+    return result
+
+
+# The ops SPEC §3 never asks to be composed: a circle through one of them is its fault (`-` from
+# `+` is the lecture's way; `+` from `-` only works while the grader's `-` stands in).
+PRIMITIVE = ("micrograd.add", "micrograd.mul", "micrograd.pow", "micrograd.exp_log")
+
+
+def _no_circle(Value, graph: list, component: str) -> None:
+    """Composition is fine (SPEC §3), a circle is not: `+` written with `-` and `-` with `+` works
+    only while the grader stands in for one of them. So the graph is built once more with the
+    student's own ops alone; only a RecursionError counts (anything else is another component's)."""
+    import sys
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(min(limit, 400))
+    try:
+        _build(Value, graph)
+    except RecursionError:
+        raise BadResult(f"the ops of {component} are built from ops that are built from them in turn: with your "
+                        "own Value alone this graph recurses forever (RecursionError); compose an op only from "
+                        "ops that do not lead back to it") from None
+    except BaseException:  # noqa: BLE001 - another op of theirs is missing or wrong: not this component's
+        pass
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def constructor(student):

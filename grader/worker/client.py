@@ -91,6 +91,7 @@ class Worker:
     # load key -> StudentFailure, shared by the workers of one module: an import that hung or
     # crashed in one component's worker is not paid for again by the next (imports are deterministic).
     shared_sticky: dict | None = None
+    tampered: bool = False  # this worker broke the protocol (a reply to no request, a malformed one)
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -291,9 +292,24 @@ class Worker:
                 status, message = Status.ERROR, f"internal error in the grader (worker setup: {message}); please report it"
             raise StudentFailure(status, message, reply.get("output", ""), details)
 
+    def sent_more(self, wait: float = 0.5) -> bool:
+        """Did the worker send a reply no request is waiting for (so an earlier one was forged)?"""
+        if self.tampered:
+            return True
+        if self.process is None or self._pending:
+            return False
+        import select
+
+        try:
+            ready, _, _ = select.select([self._resp_r], [], [], wait)
+        except (OSError, ValueError):
+            return False
+        self.tampered = bool(ready)
+        return self.tampered
+
     def _hang_site(self) -> str:
         """Where the learner's code was when time ran out, from the stack the worker dumped."""
-        waited = time.monotonic() + 1.0  # the dump fires just before the judge's deadline
+        waited = time.monotonic() + 2.0  # the dump fires before the judge's deadline (later on a busy machine)
         while "Timeout (" not in "".join(self._stderr_tail) and time.monotonic() < waited:
             time.sleep(0.02)
         time.sleep(0.05)  # the rest of the dump
@@ -303,6 +319,7 @@ class Worker:
         process = self.process
         protocol_broken = isinstance(exc, protocol.ProtocolError)
         if protocol_broken:
+            self.tampered = True  # an earlier reply, already read, may have been forged too
             self.stop()
             return StudentFailure(Status.CRASHED, f"the process running your code broke the grader's protocol "
                                                   f"({exc}) while {what}")

@@ -114,7 +114,7 @@ def serve(req_fd: int, resp_fd: int, exercises: Path, forbid: tuple[str, ...]) -
         sys.stdout = sys.stderr = capture
         if setup is not None and setup.timeout:
             # A hang leaves the learner's own line: the stack, dumped just before the judge gives up.
-            faulthandler.dump_traceback_later(max(0.05, setup.timeout * 0.9 - 0.1), file=sys.__stderr__)
+            faulthandler.dump_traceback_later(max(0.05, setup.timeout * 0.75), file=sys.__stderr__)
         try:
             if request["op"] == "setup":
                 setup = Setup(request, exercises, forbid)
