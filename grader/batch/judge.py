@@ -35,8 +35,11 @@ def grade_request(request: dict, modules: list[str], seed: int, timeout: float, 
     try:
         path = Snapshot.from_message(request["snapshot"]).write(Path(folder))
         options = Options(seed=seed, timeout=timeout, memory_mb=memory_mb, prefetch=False)
-        with prepare(str(path), False, modules) as prepared:
+        from grader.peak_memory import PeakMemory
+
+        with PeakMemory() as peak, prepare(str(path), False, modules) as prepared:
             result = grade_prepared(prepared, modules, options, all_modules=True)
+        reply["peak_memory_mb"] = peak.peak_mb
         reply["result"] = _without(result.to_json(), folder + os.sep)
         reply["internal"] = [c.id for m in result.modules for c in m.components if c.internal]
         reply["grading_seconds"] = sum(m.duration for m in result.modules)

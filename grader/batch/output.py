@@ -35,6 +35,7 @@ class Row:
     seconds: float = 0.0
     grading_seconds: float = 0.0  # the judge's own time in the modules (without the batch overhead)
     internal: bool = False  # the kit itself failed on this submission (`grade batch` exits 3)
+    peak_memory_mb: float | None = None  # the largest process that ran this submission's code
 
     @property
     def score(self) -> float:
@@ -178,6 +179,8 @@ def json_document(row: Row, modules: list[str]) -> dict:
         data = {"version": 1, "score": 0.0, "max_score": max_score(modules), "modules": []}
     data.update({"submission": clean(row.path), "seconds": round(row.seconds, 3),
                  "grading_seconds": round(row.grading_seconds, 3)})
+    if row.peak_memory_mb is not None:
+        data["peak_memory_mb"] = round(row.peak_memory_mb, 1)
     if row.error:
         data["error"] = clean(row.error)
     return data

@@ -123,9 +123,9 @@ def grade_reply(path: str, reply: dict, options: BatchOptions, started: float) -
     if "error" in reply:
         return Row(path, error=str(reply["error"])[:2000], seconds=seconds)
     result = trusted_result(reply.get("result"), options.modules, options.seed, reply.get("internal", []))
-    grading = reply.get("grading_seconds")
+    grading, peak = reply.get("grading_seconds"), reply.get("peak_memory_mb")
     return Row(path, result, seconds=seconds, grading_seconds=float(grading) if isinstance(grading, (int, float)) else 0.0,
-               internal=result.internal_error)
+               internal=result.internal_error, peak_memory_mb=float(peak) if isinstance(peak, (int, float)) else None)
 
 
 def gave_up(path: str, failure: JudgeFailure, options: BatchOptions, seconds: float) -> Row:
