@@ -6,7 +6,6 @@ bar can follow, within a time budget. It reports; it does not count towards any 
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import time
@@ -19,11 +18,10 @@ from grader.worker.client import StudentFailure, Worker, WorkerConfig, probe_set
 TARGET = 2.2
 CHUNK_SECONDS = 2.0  # aim for a progress update about this often
 FIRST_CHUNK = 50  # steps, to measure the learner's speed before sizing the rest
-# One thread for the learner's training: its matrices are small (a batch of 64 by a few hundred),
-# where torch's thread pool gains nothing, and on a busy machine its threads wait for each other:
-# the shipped settings measured 9x slower with 2 threads than with 1 on a loaded 2-core machine
-# (bench/challenge_speed.py).
-THREADS = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+# The learner's training runs on one thread (grader.worker.launch.worker_env sets it for every
+# worker): its matrices are small (a batch of 64 by a few hundred), where torch's thread pool gains
+# nothing, and on a busy machine its threads wait for each other: the shipped settings measured 9x
+# slower with 2 threads than with 1 on a loaded 2-core machine (bench/challenge_speed.py).
 
 
 @dataclass
@@ -44,18 +42,6 @@ class ChallengeReport:
         return self.dev_loss is not None and self.dev_loss < self.target
 
 
-@contextlib.contextmanager
-def _environ(values: dict):
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def run_challenge(exercises: Path, budget: float, progress: bool = True) -> ChallengeReport:
@@ -72,7 +58,7 @@ def run_challenge(exercises: Path, budget: float, progress: bool = True) -> Chal
                           isolation=sandbox.mode("auto"), setup=probe_setup("mlp", None))
     settings: dict = {}
     clock = _Clock(budget)
-    with _environ(THREADS), Worker(config) as worker:
+    with Worker(config) as worker:  # one thread: grader.worker.launch.worker_env sets it for every worker
         call = lambda probe, **args: worker.call("mlp", probe, load=[("makemore.mlp", None)], **args)[0]  # noqa: E731
         try:
             settings = call("challenge_settings")

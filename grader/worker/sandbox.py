@@ -107,7 +107,9 @@ def command(argv: list[str], *, bundle: Path, submission: Path | None, sites: li
     """`argv` wrapped in bwrap with the view described in this module's docstring."""
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     base = Path(sys.base_prefix)
-    args = [bwrap_path(), *_namespaces()]
+    # The fresh /proc, /dev and /tmp first: binds below may live under /tmp (a checkout or a venv
+    # there), and a tmpfs mounted after them would hide them.
+    args = [bwrap_path(), *_namespaces(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for top in ("usr", "etc/alternatives"):
         if Path("/", top).exists():
             args += ["--ro-bind", f"/{top}", f"/{top}"]
@@ -132,8 +134,7 @@ def command(argv: list[str], *, bundle: Path, submission: Path | None, sites: li
         args += ["--ro-bind", str(submission), SUBMISSION]
     for src, dst in extra_binds:
         args += ["--ro-bind", src, dst]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", HOME, "--chdir", HOME,
-             "--clearenv"]
+    args += ["--dir", HOME, "--chdir", HOME, "--clearenv"]
     for key, value in env.items():
         args += ["--setenv", key, value]
     return args + ["--", *argv]
