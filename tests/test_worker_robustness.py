@@ -39,7 +39,9 @@ def test_infinite_loop_in_one_method_fails_only_that_component(submission):
     result = grade_folder(sub, timeout=3)
     assert not_passed(result) == {"micrograd.tanh": Status.TIMEOUT}
     assert "timed out after 3 s" in by_id(result, "micrograd.tanh").message
-    assert "in tanh" in by_id(result, "micrograd.tanh").message
+    message = by_id(result, "micrograd.tanh").message
+    # Where it hung is named when the worker's stack dump arrived in time (not promised on a busy machine).
+    assert "at your" not in message or "micrograd/engine.py line" in message and "in tanh" in message
 
 
 def test_a_dying_worker_fails_one_component_and_is_replaced(submission):
