@@ -95,7 +95,7 @@ def test_a_planted_unchecked_pyc_never_runs_in_the_judge(kit_runs):
         assert not set(_passed(later)) & set(OPS)
 
 
-@pytest.mark.parametrize("kit_runs", harness.isolations(process_xfail=ROOT_EDITS), indirect=True)
+@pytest.mark.parametrize("kit_runs", harness.isolations(process_xfail=ROOT_EDITS, racy=True), indirect=True)
 def test_a_suite_file_rewritten_and_put_back_never_runs_in_the_judge(kit_runs):
     assert "transient" not in kit_runs["traces_after_first"]
 
