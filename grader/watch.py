@@ -87,12 +87,11 @@ def run(names: list[str], folder: Path, grade_once: Callable[[object, bool], Non
     `grade_once(forkserver, bonus)` grades and shows the core components (bonus=False) or the
     bonus ones (bonus=True)."""
     from grader import manifest
-    from grader.judge.run import start_forkserver
 
     inbox = inbox if inbox is not None else queue.Queue()
     done = threading.Event()
     finished = lambda: done.is_set() or stop()  # noqa: E731
-    forkserver = start_forkserver() if any(manifest.load()[n].worker == "torch" for n in names) else None
+    forkserver = None  # every grading makes a fork server of its own: nothing of one save's code meets the next
     has_bonus = any(c.bonus for n in names for c in manifest.load()[n].components)
 
     def grade_all():
@@ -118,8 +117,6 @@ def run(names: list[str], folder: Path, grade_once: Callable[[object, bool], Non
         pass
     finally:
         done.set()
-        if forkserver is not None:
-            forkserver.close()
 
 
 def _drain_changes(inbox: queue.Queue) -> None:

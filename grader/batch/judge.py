@@ -23,7 +23,7 @@ import traceback
 from pathlib import Path
 
 
-def grade_request(request: dict, modules: list[str], seed: int, timeout: float, memory_mb: int, forkserver) -> dict:
+def grade_request(request: dict, modules: list[str], seed: int, timeout: float, memory_mb: int) -> dict:
     """One request -> one reply (without the nonce): the SPEC §5 JSON of `grade all`, or why not."""
     from grader.batch.snapshot import Snapshot
     from grader.judge.run import Options
@@ -67,27 +67,20 @@ def _without(value, prefix: str):
 
 
 def serve(modules: list[str], seed: int, timeout: float, memory_mb: int) -> None:
-    from grader import manifest
-    from grader.judge.run import start_forkserver
-
+    # Every submission gets a fork server of its own (grader.judge.run.prepared): a warm judge
+    # keeps torch, pytest and the suites imported, never a server a classmate's code has run in.
     channel = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # nothing else may write to the channel the parent reads
-    torch = any(manifest.load()[m].worker == "torch" for m in modules)
-    forkserver = start_forkserver() if torch else None
-    try:
-        for line in sys.stdin:
-            try:
-                request = json.loads(line)
-                if not (isinstance(request, dict) and isinstance(request.get("nonce"), str) and "snapshot" in request):
-                    continue
-            except ValueError:
-                continue  # not the parent's: the parent's requests are well-formed, and it waits for its own
-            reply = grade_request(request, modules, seed, timeout, memory_mb, forkserver)
-            reply["nonce"] = request["nonce"]
-            channel.write(json.dumps(reply) + "\n")
-    finally:
-        if forkserver is not None:
-            forkserver.close()
+    for line in sys.stdin:
+        try:
+            request = json.loads(line)
+            if not (isinstance(request, dict) and isinstance(request.get("nonce"), str) and "snapshot" in request):
+                continue
+        except ValueError:
+            continue  # not the parent's: the parent's requests are well-formed, and it waits for its own
+        reply = grade_request(request, modules, seed, timeout, memory_mb)
+        reply["nonce"] = request["nonce"]
+        channel.write(json.dumps(reply) + "\n")
 
 
 def main(argv: list[str] | None = None) -> None:
