@@ -57,3 +57,22 @@ def test_oversized_frames_are_refused():
     finally:
         os.close(r)
         os.close(w)
+
+
+@pytest.mark.parametrize("sampled_line", [2, 3])
+def test_a_hang_is_shown_at_its_loop_wherever_the_dump_caught_it(tmp_path, sampled_line):
+    from grader.worker.client import hang_site
+
+    (tmp_path / "micrograd").mkdir()
+    (tmp_path / "micrograd" / "engine.py").write_text("import math\nwhile True:\n    pass\n")
+    dump = f'Thread 0x1 (most recent call first):\n  File "/sub/exercises/micrograd/engine.py", line {sampled_line} in <module>\n'
+    site = hang_site(dump, "/sub/exercises", tmp_path)
+    assert f"micrograd/engine.py line {sampled_line}" in site
+    assert "`while True:`" in site  # the loop's head, whether the sample landed on it or its body
+
+
+def test_a_forged_frame_outside_the_submission_is_not_quoted(tmp_path):
+    from grader.worker.client import hang_site
+
+    dump = 'File "/sub/exercises/../../etc/passwd.py", line 1 in <module>\n'
+    assert hang_site(dump, "/sub/exercises", tmp_path) == ""

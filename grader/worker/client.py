@@ -356,13 +356,37 @@ def hang_site(dump: str, inside: str, host: Path) -> str:
             if ".." in Path(rel).parts or not rel.endswith(".py") or \
                     not (host / rel).resolve().is_relative_to(host.resolve()):
                 continue
-            code = ""
             try:
-                code = (host / rel).read_text(encoding="utf-8", errors="replace").splitlines()[int(line) - 1].strip()
-            except (OSError, IndexError):
-                pass
-            return f", at your {rel} line {line} (in {function})" + (f": `{code}`" if code else "")
+                text = (host / rel).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+            lines = text.splitlines()
+            number = int(line)
+            code = lines[number - 1].strip() if 0 < number <= len(lines) else ""
+            site = f", at your {rel} line {line} (in {function})" + (f": `{code}`" if code else "")
+            return site + _enclosing_loop(text, lines, number)
     return ""
+
+
+def _enclosing_loop(text: str, lines: list[str], number: int) -> str:
+    """' inside the loop at line 3: `while True:`' when the dump caught the loop's body, not its head.
+
+    Where the sampling lands inside a tight loop is luck (`pass` one time, `while True:` the next);
+    the loop's head is what the learner needs to see either way."""
+    import ast
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return ""
+    loops = [node for node in ast.walk(tree) if isinstance(node, (ast.While, ast.For, ast.AsyncFor))
+             and node.lineno <= number <= (node.end_lineno or node.lineno)]
+    if not loops:
+        return ""
+    head = max(loops, key=lambda node: node.lineno).lineno  # the innermost one
+    if head == number or head > len(lines):
+        return ""
+    return f" inside the loop at line {head}: `{lines[head - 1].strip()}`"
 
 
 class Pending:
