@@ -76,3 +76,13 @@ def test_a_forged_frame_outside_the_submission_is_not_quoted(tmp_path):
 
     dump = 'File "/sub/exercises/../../etc/passwd.py", line 1 in <module>\n'
     assert hang_site(dump, "/sub/exercises", tmp_path) == ""
+
+
+def test_a_request_is_sent_while_another_thread_is_still_importing_numpy(monkeypatch):
+    # The judge starts workers from a thread while its suite imports torch (and numpy): a
+    # half-imported numpy, with no `ndarray` yet, once failed a worker's set-up.
+    import types
+
+    monkeypatch.setitem(__import__("sys").modules, "numpy", types.ModuleType("numpy"))
+    assert roundtrip({"op": "setup", "standins": {"a": "x = 1"}, "owns": ["f"]}) == \
+        {"op": "setup", "standins": {"a": "x = 1"}, "owns": ["f"]}

@@ -23,8 +23,10 @@ import traceback
 from pathlib import Path
 
 
-def grade_request(request: dict, modules: list[str], seed: int, timeout: float, memory_mb: int) -> dict:
-    """One request -> one reply (without the nonce): the SPEC §5 JSON of `grade all`, or why not."""
+def grade_request(request: dict, modules: list[str], seed: int, timeout: float, memory_mb: int,
+                  pool=None) -> dict:
+    """One request -> one reply (without the nonce): the SPEC §5 JSON of `grade all`, or why not.
+    `pool`: the judge's warm fork servers (grader.judge.servers.ServerPool), if any."""
     from grader.batch.snapshot import Snapshot
     from grader.judge.run import Options
     from grader.submission import SubmissionError, grade_prepared, prepare
@@ -38,7 +40,7 @@ def grade_request(request: dict, modules: list[str], seed: int, timeout: float, 
         from grader.peak_memory import PeakMemory
 
         with PeakMemory() as peak, prepare(str(path), False, modules) as prepared:
-            result = grade_prepared(prepared, modules, options, all_modules=True)
+            result = grade_prepared(prepared, modules, options, all_modules=True, forkserver=pool)
         reply["peak_memory_mb"] = peak.peak_mb
         reply["result"] = _without(result.to_json(), folder + os.sep)
         reply["internal"] = [c.id for m in result.modules for c in m.components if c.internal]
@@ -67,8 +69,13 @@ def _without(value, prefix: str):
 
 
 def serve(modules: list[str], seed: int, timeout: float, memory_mb: int) -> None:
-    # Every submission gets a fork server of its own (grader.judge.run.prepared): a warm judge
-    # keeps torch, pytest and the suites imported, never a server a classmate's code has run in.
+    # A warm judge keeps torch, pytest and the suites imported, and (in the sandbox) its fork
+    # servers: student code runs only in their forks, and between submissions a server ends every
+    # worker and empties every place they could write (grader.judge.servers.ServerPool).
+    from grader.judge.servers import ServerPool
+    from grader.worker import sandbox
+
+    pool = ServerPool() if sandbox.mode("auto") == sandbox.SANDBOX else None
     channel = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # nothing else may write to the channel the parent reads
     for line in sys.stdin:
@@ -78,7 +85,7 @@ def serve(modules: list[str], seed: int, timeout: float, memory_mb: int) -> None
                 continue
         except ValueError:
             continue  # not the parent's: the parent's requests are well-formed, and it waits for its own
-        reply = grade_request(request, modules, seed, timeout, memory_mb)
+        reply = grade_request(request, modules, seed, timeout, memory_mb, pool)
         reply["nonce"] = request["nonce"]
         channel.write(json.dumps(reply) + "\n")
 

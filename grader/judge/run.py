@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -13,13 +11,12 @@ from pathlib import Path
 
 from grader import manifest
 from grader.model import ModuleResult, RunResult, Status
+from grader.judge.kit_guard import foreign_bytecode, kit_fingerprint, purge_bytecode
+from grader.judge.servers import REFUSED, ServerPool, prepared
 from grader.worker import sandbox
 from grader.worker.client import Worker, WorkerConfig, probe_setup
-from grader.worker.copying import copy_submission
-from grader.worker.launch import ForkServer
 
 SUITES = Path(__file__).resolve().parent.parent / "suites"
-KIT = SUITES.parent  # the grader package: watched for changes while a submission is graded
 # micrograd is pure Python: its workers have no site-packages at all, so torch and numpy cannot
 # be imported (the guard's `forbid` only makes the message say why).
 FORBID = {"pure": ("torch", "numpy"), "torch": ()}
@@ -52,81 +49,10 @@ def _environ(**values):
                 os.environ[k] = v
 
 
-def kit_fingerprint() -> str:
-    """A hash of every source and data file of the grader package: a submission that edits, adds
-    or deletes any of them while it is graded is caught (they are the instructor's, not the
-    student's), whatever it does to sizes and times. Bytecode is checked apart (`foreign_bytecode`):
-    the judge itself writes it."""
-    digest = hashlib.sha256()
-    for path in sorted(KIT.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(KIT)).encode() + b"\0")
-            try:
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-            except OSError:
-                digest.update(b"unreadable")
-    return digest.hexdigest()
-
-
-def foreign_bytecode(since: float = 0.0) -> list[Path]:
-    """Bytecode in the grader package, written (its inode changed: no one can set that time back)
-    at `since` or later, that is not what its source compiles to: planted (an unchecked-hash .pyc
-    makes Python skip the source), or without a source at all."""
-    import marshal
-
-    found = []
-    for pyc in KIT.rglob("__pycache__/*.pyc"):
-        source = pyc.parent.parent / (pyc.name.split(".", 1)[0] + ".py")
-        try:
-            if pyc.stat().st_ctime < since:
-                continue
-            data = pyc.read_bytes()
-            flags = int.from_bytes(data[4:8], "little")
-            if not source.is_file() or (flags & 1 and not flags & 2):
-                found.append(pyc)
-            elif marshal.loads(data[16:]) != compile(source.read_bytes(), str(source), "exec", dont_inherit=True):
-                found.append(pyc)  # code objects compare by their bytecode, constants and names
-        except (OSError, ValueError, EOFError, TypeError, SyntaxError):
-            found.append(pyc)
-    return found
-
-
-def private_bytecode() -> None:
-    """Without a sandbox, a worker can write into the kit: from here on this judge reads and
-    writes bytecode only in a cache of its own, so a .pyc planted in the kit's __pycache__ is never
-    loaded by a module imported later (the hidden suites are). torch, numpy and pytest are imported
-    first: compiling them afresh on every run would cost seconds."""
-    import atexit
-    import shutil
-    import sys
-
-    if not getattr(private_bytecode, "done", False):
-        import numpy  # noqa: F401
-        import pytest  # noqa: F401
-        import torch  # noqa: F401
-
-        folder = tempfile.mkdtemp(prefix="grade-pycache-")
-        atexit.register(shutil.rmtree, folder, True)
-        sys.pycache_prefix = folder
-        private_bytecode.done = True
-
-
-def _purge_bytecode(files=None) -> None:
-    """Bytecode the grader did not write itself must never be loaded by a later run."""
-    import shutil
-
-    if files is not None:
-        for pyc in files:
-            pyc.unlink(missing_ok=True)
-        return
-    for cache in KIT.rglob("__pycache__"):
-        shutil.rmtree(cache, ignore_errors=True)
-
-
 class Workers:
     """One worker per component (SPEC §3): the worker that grades component X holds stand-ins
-    for the code outside X, and never X's own reference. Pure workers start at once (they import
-    while the judge does); forked ones at their first call."""
+    for the code outside X, and never X's own reference. Workers forked from a server start (and
+    set up) in the background, in the suite's order; a worker without a server starts at once."""
 
     def __init__(self, module, base: WorkerConfig, only, stack: contextlib.ExitStack):
         self.module, self.base, self.stack = module, base, stack
@@ -182,6 +108,13 @@ class Workers:
         return self.stack.enter_context(Worker(self.config(component), shared_sticky=self._sticky))
 
 
+def _server_for(servers, kind: str):
+    """The fork server for `kind` from `prepared`'s servers (or one server, for torch workers)."""
+    if isinstance(servers, dict):
+        return servers.get(kind)
+    return servers if kind == "torch" else None
+
+
 def grade_module(name: str, exercises: Path, options: Options, forkserver=None, isolation: str | None = None
                  ) -> ModuleResult:
     """Grade one module. Called on its own (tests, tools), it prepares the submission itself."""
@@ -194,11 +127,13 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None, 
 
     module = manifest.load()[name]
     started, wall_start = time.monotonic(), time.time() - 1.0
-    before = kit_fingerprint()
+    # Only without a sandbox can student code reach the kit (the sandbox shows workers a
+    # read-only copy of the few files they run, never the kit itself): only then is it hashed.
+    before = kit_fingerprint() if isolation != sandbox.SANDBOX else None
     config = WorkerConfig(
         exercises=exercises, forbid=FORBID[module.worker], timeout=options.timeout,
         memory_mb=options.memory_mb, deadline=started + options.budget,
-        forkserver=forkserver if module.worker == "torch" else None, isolation=isolation,
+        forkserver=_server_for(forkserver, module.worker), isolation=isolation,
     )
     only = None if options.only is None else set(options.only)
     with contextlib.ExitStack() as stack:
@@ -221,16 +156,14 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None, 
     # Only without a sandbox can a worker write into the kit; what it wrote is found and removed
     # here, so no later run loads it either.
     planted = foreign_bytecode(since=wall_start) if isolation != sandbox.SANDBOX else []
-    if kit_fingerprint() != before or planted:
-        _purge_bytecode(planted)
+    if (before is not None and kit_fingerprint() != before) or planted:
+        purge_bytecode(planted)
         for c in components:
             c.status, c.message = Status.ERROR, ("the grader's own files changed while this submission was graded: "
                                                 "no result can be trusted (reinstall the kit)")
     return ModuleResult(name, module.title, components, options.seed, time.monotonic() - started,
                         isolation=isolation)
 
-
-REFUSED = ".refused"  # in the copy: what copying the submission left out, and why (never a .py)
 
 
 def _explain_refused(components, module, copy: Path) -> None:
@@ -259,32 +192,11 @@ def _prefetch(module, workers: Workers, seed: int, only) -> dict:
     return pending
 
 
-@contextlib.contextmanager
-def prepared(exercises: Path, modules: list[str], options: Options):
-    """The submission as workers see it: copied once (the copy is what every worker of this
-    call grades), with a fork server made for it alone when a module needs torch (so nothing a
-    submission leaves running can meet the next one). Yields (copy, fork server, isolation)."""
-    isolation = sandbox.mode(options.isolation)
-    if isolation != sandbox.SANDBOX:
-        private_bytecode()
-    with tempfile.TemporaryDirectory(prefix="grade-submission-") as tmp:
-        copy = Path(tmp) / "exercises"
-        refused = copy_submission(Path(exercises), copy)
-        (copy / REFUSED).write_text("\n".join(refused), encoding="utf-8")
-        server = None
-        if any(manifest.load()[m].worker == "torch" for m in modules):
-            server = ForkServer(isolation, copy)
-        try:
-            yield copy, server, isolation
-        finally:
-            if server is not None:
-                server.close()
-
-
 def grade(modules: list[str], exercises: Path, options: Options, all_modules: bool, forkserver=None) -> RunResult:
-    """Grade `modules` of one submission (`forkserver` is accepted for callers of an older
-    version and not used: every submission gets a fork server of its own)."""
-    with prepared(Path(exercises), modules, options) as (copy, server, isolation):
+    """Grade `modules` of one submission. `forkserver` may be a `ServerPool` whose warm servers
+    serve it (a batch judge's); anything else is ignored: the submission gets servers of its own."""
+    pool = forkserver if isinstance(forkserver, ServerPool) else None
+    with prepared(Path(exercises), modules, options, pool) as (copy, server, isolation):
         results = [grade_module(name, copy, options, server, isolation) for name in modules]
     return RunResult(results, options.seed, all_modules)
 

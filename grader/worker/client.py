@@ -103,16 +103,20 @@ class Worker:
         self._resp_r, resp_w = os.pipe()
         self._ids = itertools.count(secrets.randbits(48))
         self._pending: dict[int, str] = {}  # request id -> what it was, for replies still to come
-        if self.config.forkserver is not None:
-            self.process = self._fork(req_r, resp_w)
-            self._exercises_inside = self.config.forkserver.worker_exercises
-        else:
+        exercises = Path(self.config.exercises)
+        if self.config.isolation != sandbox.SANDBOX or self.config.forkserver is None:
             self._workdir = tempfile.TemporaryDirectory(prefix="grade-worker-")
-            exercises = Path(self.config.exercises)
-            if self.config.isolation != sandbox.SANDBOX:
-                # No sandbox: a private copy, which student code may change without touching the next.
-                exercises = Path(self._workdir.name) / "exercises"
-                copy_submission(Path(self.config.exercises), exercises, launch.student_uid())
+        if self.config.isolation != sandbox.SANDBOX:
+            # No sandbox: a private copy, which student code may change without touching the next.
+            exercises = Path(self._workdir.name) / "exercises"
+            copy_submission(Path(self.config.exercises), exercises, launch.student_uid())
+            if launch.student_uid() is not None:
+                os.chmod(self._workdir.name, 0o711)  # `nobody` may pass through to its copy, not list
+        if self.config.forkserver is not None:
+            inside = None if self.config.isolation == sandbox.SANDBOX else str(exercises)
+            self.process = self._fork(req_r, resp_w, inside)
+            self._exercises_inside = inside or self.config.forkserver.worker_exercises
+        else:
             self._limit_group = sandbox.PidLimit() if self.config.isolation == sandbox.SANDBOX else None
             self.process = launch.spawn(self.config.isolation, Path(self._workdir.name), exercises,
                                         self.config.forbid, self.config.memory_mb, req_r, resp_w,
@@ -125,8 +129,12 @@ class Worker:
         threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True).start()
         self._setup_id = None
         if self.config.setup:
-            self._setup_id = self._send({"op": "setup", **self.config.setup, "timeout": self.config.timeout},
-                                        "setting up")
+            try:
+                self._setup_id = self._send({"op": "setup", **self.config.setup, "timeout": self.config.timeout},
+                                            "setting up")
+            except BaseException:
+                self.stop()  # never a worker without its setup: the next call starts a whole one
+                raise
 
     def _await_setup(self) -> None:
         """Wait (on the kit's time, not the student's) until the worker has started and set up:
@@ -134,14 +142,14 @@ class Worker:
         if self._setup_id is not None and self._setup_id in self._pending:
             self._receive(self._setup_id, time.monotonic() + BOOT_TIMEOUT, "setting up")
 
-    def _fork(self, req_r: int, resp_w: int):
+    def _fork(self, req_r: int, resp_w: int, exercises: str | None):
         from grader.worker.launch import ForkedProcess, student_uid
 
         out_r, out_w = os.pipe()
         server = self.config.forkserver
         uid = None if self.config.isolation == "sandbox" else student_uid()
         try:
-            pid = server.spawn(self.config.forbid, self.config.memory_mb, [req_r, resp_w, out_w], uid)
+            pid = server.spawn(self.config.forbid, self.config.memory_mb, [req_r, resp_w, out_w], uid, exercises)
         finally:
             for fd in (req_r, resp_w, out_w):
                 os.close(fd)

@@ -1,7 +1,8 @@
 """A pre-imported parent for workers, so a new worker costs a fork, not a torch import.
 
-The judge starts one fork server per submission (`grader.worker.launch.ForkServer`), in a
-sandbox of its own when one can be made; it imports torch and numpy once and then forks a
+The judge starts one fork server per submission and kind (`grader.worker.launch.ForkServer`),
+in a sandbox of its own when one can be made (a batch keeps it warm for the next submission,
+after a `reset` that ends everything the last one left); it imports torch and numpy once and then forks a
 worker for each request, handing it the pipes the judge sent over a Unix socket (SCM_RIGHTS).
 The fork server never runs torch code itself, so no thread pool exists at fork time, and it
 never imports a probe or a reference. It reaps its children, kills one when the judge asks (and,
@@ -26,11 +27,14 @@ def _reply(control: socket.socket, obj) -> None:
     control.sendall(json.dumps(obj).encode() + b"\n")
 
 
-def _spawn(control: socket.socket, request: dict, fds: list[int], count: int, homes: dict) -> int:
+def _spawn(control: socket.socket, request: dict, fds: list[int], count: int, homes: dict, sandboxed: bool) -> int:
     from grader.worker import server
 
     workdir = os.path.join(request["home"], f"w{count}")
     os.makedirs(workdir, mode=0o700, exist_ok=True)
+    if request.get("uid") is not None:  # the worker becomes `nobody`: its folder is its own
+        os.chmod(request["home"], 0o711)
+        os.chown(workdir, request["uid"], request["uid"])
     pid = os.fork()
     if pid:
         for fd in fds:
@@ -49,10 +53,63 @@ def _spawn(control: socket.socket, request: dict, fds: list[int], count: int, ho
         os.chdir(workdir)
         os.environ["HOME"] = workdir
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if sandboxed:
+            # A PID namespace of its own (this process stays outside it, only to pass on how the
+            # worker ended): the worker can neither see nor signal the server or another worker,
+            # and whatever it starts dies with it. Then no capability is left to undo any of it.
+            server._die_with_parent()
+            _into_own_pid_namespace()
+            _drop_capabilities()
         server.run(req_r, resp_w, request["exercises"], tuple(request["forbid"]), request["memory_mb"],
                    request.get("uid"))
     finally:
         os._exit(70)
+
+
+CLONE_NEWPID = 0x20000000
+
+
+def _into_own_pid_namespace() -> None:
+    """Fork into a new PID namespace; return in the child (pid 1 there). This process waits
+    and ends as the child ended, so the server sees the worker's own exit status."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWPID) != 0:
+        return  # no capability for it (an older bwrap): the sandbox's own namespace still holds
+    child = os.fork()
+    if child == 0:
+        return
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            break
+        except InterruptedError:
+            continue
+    if os.WIFSIGNALED(status):
+        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+        os.kill(os.getpid(), os.WTERMSIG(status))
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 70)
+
+
+def _drop_capabilities() -> None:
+    """No capability left, none to be gained by exec: else the worker never runs."""
+    import ctypes
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(47, 4, 0, 0, 0)  # PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL
+    libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)())  # _LINUX_CAPABILITY_VERSION_3: all zero
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+    with open("/proc/self/status") as status:
+        held = [line for line in status if line.startswith(("CapEff:", "CapPrm:", "CapAmb:"))]
+    if any(int(line.split()[1], 16) for line in held):
+        os._exit(71)
 
 
 def _wipe(home: str, live: dict[int, str]) -> None:
@@ -62,19 +119,25 @@ def _wipe(home: str, live: dict[int, str]) -> None:
 
     keep = set(live.values())
     for top in ("/tmp", "/dev/shm"):
-        for entry in os.listdir(top) if os.path.isdir(top) else ():
-            path = os.path.join(top, entry)
-            if path == home:
-                for sub in os.listdir(home):
-                    inner = os.path.join(home, sub)
-                    if inner in keep:
-                        for leftover in os.listdir(inner):
-                            _remove(os.path.join(inner, leftover))
-                    else:
-                        _remove(inner)
-            else:
+        for path in _entries(top):
+            if path != home or os.path.islink(path):
                 _remove(path)
+                continue
+            for inner in _entries(home):
+                if inner in keep and not os.path.islink(inner):  # a live worker's own: emptied
+                    for leftover in _entries(inner):
+                        _remove(leftover)
+                else:  # a finished worker's, or one a worker swapped for a link: never followed
+                    _remove(inner)
     _remove_ipc()
+
+
+def _entries(folder: str) -> list[str]:
+    """What is in `folder`, or nothing: a worker may have moved or replaced it meanwhile."""
+    try:
+        return [os.path.join(folder, name) for name in os.listdir(folder)] if not os.path.islink(folder) else []
+    except OSError:
+        return []
 
 
 def _remove(path: str) -> None:
@@ -122,11 +185,21 @@ def _sweep(keep: set[int]) -> None:
             continue
         pid = int(entry)
         try:
-            if os.getpgid(pid) in keep:
+            # A live worker (by pid: one just forked has not made its own group yet), or its group.
+            if pid in keep or os.getpgid(pid) in keep:
                 continue
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
+
+
+def _clean(home: str, homes: dict[int, str], live: set[int]) -> None:
+    """Sweep and wipe; whatever a worker did to the places they clean, the server goes on."""
+    try:
+        _sweep(live)
+        _wipe(home, homes)
+    except Exception:  # noqa: BLE001 - a leftover that cannot be removed is not worth the server
+        pass
 
 
 def _exit_code(status: int) -> int:
@@ -149,8 +222,15 @@ def serve(control: socket.socket, sweep: bool) -> None:
             request = json.loads(line)
             if request["op"] == "spawn":
                 count += 1
-                pid = _spawn(control, request, list(fds), count, homes)
-                fds = []
+                try:
+                    pid = _spawn(control, request, list(fds), count, homes, sweep)
+                except OSError as exc:  # its folder could not be made: a worker spoilt /tmp
+                    for fd in fds:
+                        os.close(fd)
+                    _reply(control, {"error": str(exc)})
+                    continue
+                finally:
+                    fds = []
                 children.add(pid)
                 _reply(control, {"pid": pid})
             elif request["op"] == "kill":
@@ -161,11 +241,26 @@ def serve(control: socket.socket, sweep: bool) -> None:
                 code = _wait(request["pid"], 5.0, ended, children)
                 homes.pop(request["pid"], None)
                 if sweep:  # in a sandbox of its own, everything else here is a worker's leftover
-                    _sweep(children)
-                    _wipe(request.get("home", ""), homes)
+                    _clean(request.get("home", ""), homes, children)
                 _reply(control, {"code": code})
             elif request["op"] == "wait":
                 _reply(control, {"code": _wait(request["pid"], request["timeout"], ended, children)})
+            elif request["op"] == "ping":
+                _reply(control, {"ok": True})
+            elif request["op"] == "reset":
+                # One submission is done and the next will be forked from this server: every
+                # worker goes, and in the sandbox everything they left (processes, files, IPC).
+                for pid in list(children):
+                    try:
+                        os.killpg(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+                    _wait(pid, 5.0, ended, children)
+                ended.clear()
+                homes.clear()
+                if sweep:
+                    _clean(request.get("home", ""), homes, set())
+                _reply(control, {"ok": True})
     for pid in children:
         try:
             os.killpg(pid, signal.SIGKILL)
@@ -199,6 +294,12 @@ def main(argv: list[str] | None = None) -> None:
     from grader.worker.server import _die_with_parent
 
     _die_with_parent()
+    try:  # its workers run as the same user: none may read or write this process's memory
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0)  # PR_SET_DUMPABLE 0
+    except Exception:  # noqa: BLE001 - not Linux
+        pass
     # torch and numpy, and the worker's own code: never a probe or a reference, which a worker
     # imports after it learns its component (a fork would otherwise inherit every answer).
     for name in filter(None, args.preload.split(",")):

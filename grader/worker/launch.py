@@ -1,10 +1,10 @@
 """Judge side: starting worker processes, in the sandbox or, where none can be made, without.
 
-Two ways a worker starts:
-- pure Python (micrograd): its own interpreter, `python -I -S -B` from the bundle, one sandbox
-  per worker;
-- torch: a fork of a `ForkServer` (torch imported once per submission), which lives in a sandbox
-  of its own that holds that submission's workers and nothing else.
+A worker is a fork of a `ForkServer`, one per submission and kind, which lives in a sandbox of
+its own that holds that submission's workers and nothing else: a pure-Python one (micrograd: no
+site-packages at all) or a torch one (torch imported once per submission). So a worker costs a
+fork, not an interpreter and a sandbox. `spawn` (an interpreter of its own, in a sandbox of its
+own) remains for a worker made without a server.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from grader.worker import bundle, sandbox
 NOBODY = 65534  # the uid and gid student code runs as when the judge runs as root (fallback only)
 CONTROL_TIMEOUT = 30.0  # seconds the fork server may take to answer before it counts as gone
 TORCH_PRELOAD = ("numpy", "torch", "grader.worker.server", "grader.probes.common", "grader.probes.tensors")
+PURE_PRELOAD = ("grader.worker.server", "grader.probes.common")
 _live: set[int] = set()  # host pids of the processes this judge started (workers, fork servers)
 
 
@@ -132,9 +133,10 @@ class ForkServer:
     `exercises` is the host folder the server's workers grade (bound read-only in the sandbox);
     `refresh` replaces its contents in place, so `--watch` can keep one server across saves."""
 
-    def __init__(self, isolation: str, exercises: Path):
+    def __init__(self, isolation: str, exercises: Path, torch: bool = True):
         self.isolation = isolation
         self.exercises = exercises
+        self.torch = torch
         self.limit = sandbox.PidLimit() if isolation == sandbox.SANDBOX else None
         self._home = None if isolation == sandbox.SANDBOX else tempfile.TemporaryDirectory(prefix="grade-forks-")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -142,15 +144,16 @@ class ForkServer:
         self._control = ours
         self._replies = ours.makefile("rb")
         self._lock = threading.Lock()
-        python, sites = sandbox.python_paths(True)
+        python, sites = sandbox.python_paths(torch)
         kit = sandbox.KIT if isolation == sandbox.SANDBOX else str(bundle.build())
         argv = [python, "-I", "-S", "-B", _boot(kit)]
         for site in sites:
             argv += ["--site", site]
-        argv += ["forkserver", "--control-fd", str(theirs.fileno()), "--preload", ",".join(TORCH_PRELOAD)]
+        preload = TORCH_PRELOAD if torch else PURE_PRELOAD
+        argv += ["forkserver", "--control-fd", str(theirs.fileno()), "--preload", ",".join(preload)]
         if isolation == sandbox.SANDBOX:
             argv = sandbox.command(argv + ["--sweep"], bundle=bundle.build(), submission=exercises, sites=sites,
-                                   env=worker_env())
+                                   env=worker_env(), server=True)
         else:
             become_subreaper()
         self.process = subprocess.Popen(
@@ -175,11 +178,17 @@ class ForkServer:
             raise OSError("the fork server is gone")
         return json.loads(line)
 
-    def spawn(self, forbid: tuple[str, ...], memory_mb: int, fds: list[int], uid: int | None = None) -> int:
+    def spawn(self, forbid: tuple[str, ...], memory_mb: int, fds: list[int], uid: int | None = None,
+              exercises: str | None = None) -> int:
+        """A worker; `exercises` is the folder it grades when not the server's own (without a
+        sandbox, each worker gets a private copy it may change without touching the next)."""
         home = sandbox.HOME if self.isolation == sandbox.SANDBOX else self._home.name
-        request = {"op": "spawn", "home": home, "exercises": self.worker_exercises, "forbid": list(forbid),
-                   "memory_mb": memory_mb, "uid": uid}
-        return self._ask(request, fds)["pid"]
+        request = {"op": "spawn", "home": home, "exercises": exercises or self.worker_exercises,
+                   "forbid": list(forbid), "memory_mb": memory_mb, "uid": uid}
+        reply = self._ask(request, fds)
+        if "pid" not in reply:
+            raise OSError(f"the fork server could not start a worker ({reply.get('error', 'no reason given')})")
+        return reply["pid"]
 
     def wait(self, pid: int, timeout: float) -> int | None:
         return self._ask({"op": "wait", "pid": pid, "timeout": timeout})["code"]
@@ -187,6 +196,23 @@ class ForkServer:
     def kill_worker(self, pid: int) -> int | None:
         home = sandbox.HOME if self.isolation == sandbox.SANDBOX else self._home.name
         return self._ask({"op": "kill", "pid": pid, "home": home})["code"]
+
+    def alive(self, timeout: float = 10.0) -> bool:
+        """Does the server still answer (a worker may have stopped or killed it)?"""
+        if self.process.poll() is not None:
+            return False
+        self._control.settimeout(timeout)
+        try:
+            return bool(self._ask({"op": "ping"}).get("ok"))
+        except OSError:
+            return False
+        finally:
+            self._control.settimeout(CONTROL_TIMEOUT)
+
+    def reset(self) -> None:
+        """End every worker and, in the sandbox, everything they left: the server is as new."""
+        home = sandbox.HOME if self.isolation == sandbox.SANDBOX else self._home.name
+        self._ask({"op": "reset", "home": home})
 
     def kill(self) -> None:
         try:

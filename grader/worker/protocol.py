@@ -34,8 +34,10 @@ class ProtocolError(Exception):
 
 
 def _is_ndarray(obj) -> bool:
-    np = sys.modules.get("numpy")
-    return np is not None and isinstance(obj, np.ndarray)
+    # numpy may be half-imported by another thread (the judge starts workers while its suite
+    # imports torch): then no array can exist yet, and `numpy.ndarray` may not either.
+    ndarray = getattr(sys.modules.get("numpy"), "ndarray", None)
+    return ndarray is not None and isinstance(obj, ndarray)
 
 
 def encode(obj) -> bytes:

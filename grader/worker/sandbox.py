@@ -103,13 +103,17 @@ def python_paths(torch: bool) -> tuple[str, list[str]]:
 
 
 def command(argv: list[str], *, bundle: Path, submission: Path | None, sites: list[str], env: dict[str, str],
-            extra_binds: list[tuple[str, str]] = ()) -> list[str]:
-    """`argv` wrapped in bwrap with the view described in this module's docstring."""
+            extra_binds: list[tuple[str, str]] = (), server: bool = False) -> list[str]:
+    """`argv` wrapped in bwrap with the view described in this module's docstring. A fork
+    `server` keeps one capability, CAP_SYS_ADMIN in the sandbox's own user namespace, to give
+    each worker a PID namespace of its own; every worker drops it before any student code runs
+    (`grader.worker.forkserver`)."""
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     base = Path(sys.base_prefix)
     # The fresh /proc, /dev and /tmp first: binds below may live under /tmp (a checkout or a venv
     # there), and a tmpfs mounted after them would hide them.
-    args = [bwrap_path(), *_namespaces(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    args = [bwrap_path(), *_namespaces(), *(["--cap-add", "CAP_SYS_ADMIN"] if server else []),
+            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for top in ("usr", "etc/alternatives"):
         if Path("/", top).exists():
             args += ["--ro-bind", f"/{top}", f"/{top}"]
