@@ -14,13 +14,9 @@ import click
 from grader import manifest
 from grader.submission import SubmissionError
 
-EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ["text", "json", "junit", "gradescope", "github", "classroom"]
-
-
-class BadSubmission(click.ClickException):
-    """A submission that cannot be graded: `Error: <one sentence>`, exit status 2 (SPEC §4)."""
-    exit_code = EXIT_USAGE
+from grader.cli_common import (  # noqa: F401  (EXIT_USAGE: part of this module's face)
+    EXIT_INTERNAL, EXIT_NOT_PASSED, EXIT_PASSED, EXIT_USAGE, FORMATS, BadSubmission,
+)
 
 
 def _grade(module: str, submission, solutions, fmt, output, components, seed, timeout, memory_mb, verbose,
@@ -226,7 +222,12 @@ for _name, _module in manifest.load().items():
 main.add_command(_grade_command("all", "Grade every module into one result."))
 
 
-from grader import cli_instructor, cli_learner, cli_tools  # noqa: E402,F401  (they register their commands)
+# Every other command, registered here and only here: the command modules never import this one.
+from grader import cli_instructor, cli_learner, cli_pictures, cli_tools  # noqa: E402
+
+for _commands in (cli_learner.COMMANDS, cli_pictures.COMMANDS, cli_tools.COMMANDS, cli_instructor.COMMANDS):
+    for _command in _commands:
+        main.add_command(_command)
 
 
 @main.group(name="dev")

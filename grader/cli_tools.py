@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from grader import manifest
-from grader.cli import EXIT_INTERNAL, main
+from grader.cli_common import EXIT_INTERNAL
 
 
 def _modules(values) -> list[str]:
@@ -23,7 +23,7 @@ MODULE_OPTION = click.option("--module", "modules", multiple=True, metavar="NAME
                                   "default: every module).")
 
 
-@main.command("batch")
+@click.command("batch")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--jobs", "-j", type=int, default=2, show_default=True, help="Submissions graded at once.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True), required=True,
@@ -107,7 +107,7 @@ def _run_on_dask(paths, options, address, on_row, done):
         raise click.UsageError(f"--dask {address}: {exc}") from None
 
 
-@main.command("gradescope-bundle")
+@click.command("gradescope-bundle")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), default="autograder.zip", show_default=True)
 @click.option("--torch-version", default="2.13.0", show_default=True, help="The torch the autograder image installs.")
 @click.option("--timeout", type=float, help="Seconds per call into student code (default: the grader's).")
@@ -127,7 +127,7 @@ def gradescope_bundle(out, torch_version, timeout, modules):
     click.echo(f"wrote {path}: upload it as the autograder of a Gradescope programming assignment")
 
 
-@main.command("fetch-data")
+@click.command("fetch-data")
 def fetch_data():
     """Download names.txt (Karpathy's 32,033 names) into the kit's data folder and verify it."""
     from grader.data import DataError, NAMES_SHA256, fetch_names, names_path, sha256
@@ -141,3 +141,6 @@ def fetch_data():
     except DataError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"names.txt saved to {path} (sha256 verified).")
+
+
+COMMANDS = [batch, gradescope_bundle, fetch_data]  # registered by grader.cli
