@@ -12,3 +12,14 @@ FORMATS = ["text", "json", "junit", "gradescope", "github", "classroom"]
 class BadSubmission(click.ClickException):
     """A submission that cannot be graded: `Error: <one sentence>`, exit status 2 (SPEC §4)."""
     exit_code = EXIT_USAGE
+
+
+def checked_isolation(requested: str) -> str:
+    """The isolation to ask for; `sandbox` when none can be made here is bad usage (exit 2)."""
+    from grader.worker.sandbox import SandboxUnavailable, mode
+
+    try:
+        mode(requested)
+    except SandboxUnavailable as exc:
+        raise click.UsageError(str(exc)) from None
+    return requested

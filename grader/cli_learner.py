@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from grader import manifest, progress
-from grader.cli_common import BadSubmission
+from grader.cli_common import BadSubmission, checked_isolation
 from grader.submission import SubmissionError, find_checkout
 
 LABELS = {"passed": ("done", "green"), "todo": ("todo", "dim")}  # anything else is "failing"
@@ -22,39 +22,51 @@ def checkout() -> Path:
     return root
 
 
-def grade_own(names: list[str]):
-    """Grade the learner's own exercises and remember the result."""
-    import secrets
-
-    from grader.judge.run import Options
-    from grader.submission import grade_prepared, prepare
+def grade_own(names: list[str], options=None):
+    """Grade the learner's own exercises (their .py files, or their notebooks where the .py files
+    are untouched stubs) under the session's `options` (those `grade` was given, by default), and
+    remember the result."""
+    from grader import session
 
     root = checkout()
-    try:  # the learner's .py files, or their notebooks where the .py files are untouched stubs
-        with prepare(None, False, names, cwd=Path.cwd()) as prepared:
-            result = grade_prepared(prepared, names, Options(seed=secrets.randbelow(2**31)), all_modules=True)
+    options = options or shared_options()
+    try:
+        result = session.grade(None, False, names, options, all_modules=True, cwd=Path.cwd())
     except SubmissionError as exc:
         raise BadSubmission(str(exc)) from None
-    progress.record(root, result)
+    session.record_progress(root, result)
     return result
 
 
-def overview() -> None:
+def shared_options():
+    """The session's options from `grade`'s own (--timeout, --memory-mb, --isolation), when run
+    under it; a fresh seed each time."""
+    from grader import session
+
+    ctx = click.get_current_context(silent=True)
+    given = dict(ctx.find_root().obj or {}) if ctx is not None else {}
+    if "isolation" in given:
+        given["isolation"] = checked_isolation(given["isolation"])
+    return session.options(**given)
+
+
+def overview(options=None) -> None:
     """`grade` with no arguments: every module's progress, and the next thing to do."""
     from rich.console import Console
     from rich.text import Text
 
+    from grader import session
     from grader.render.text import print_next_step
 
-    result = grade_own(manifest.module_names())
+    result = grade_own(manifest.module_names(), options)
     console = Console(highlight=False, soft_wrap=True, emoji=False)
     for m in result.modules:
-        core = [c for c in m.components if not c.bonus]
+        core, extra = session.split_bonus(m.components)
         done = sum(c.status.value == "passed" for c in core)
         bar = "█" * done + "░" * (len(core) - done)
-        extra = sum(c.status.value == "passed" for c in m.components if c.bonus)
+        bonus = sum(c.status.value == "passed" for c in extra)
         console.print(Text.assemble((f"{m.module:10}", "bold"), f" {bar} {done}/{len(core)}",
-                                    (f"  +{extra} bonus" if extra else "", "green")))
+                                    (f"  +{bonus} bonus" if bonus else "", "green")))
     print_next_step(console, result)
     console.print(Text("grade list shows every component; grade hint ID gives a hint.", style="dim"))
 

@@ -1,7 +1,6 @@
 """`grade batch`, `grade gradescope-bundle`, `grade fetch-data`: the instructor's and setup tools."""
 from __future__ import annotations
 
-import secrets
 import sys
 from pathlib import Path
 
@@ -42,6 +41,7 @@ def batch(paths, jobs, csv_path, json_dir, modules, resume, seed, timeout, memor
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from grader import session
     from grader.batch import BatchOptions, csv_header, run_batch
     from grader.batch.output import CsvJournal, JsonDir, ResumeError, csv_cells
     from grader.batch.privacy import hide_from_students
@@ -61,16 +61,16 @@ def batch(paths, jobs, csv_path, json_dir, modules, resume, seed, timeout, memor
     earlier = journal.seed()
     if earlier is not None and seed is not None and seed != earlier:
         raise click.UsageError(f"--resume: {csv_path} was graded with seed {earlier}, not {seed}")
-    seed = earlier if earlier is not None else seed if seed is not None else secrets.randbelow(2**31)
+    seed = earlier if earlier is not None else seed  # None: a fresh one (grader.session)
     folder = JsonDir(Path(json_dir), paths, names) if json_dir else None
     done = {p for p in paths if journal.is_done(p) and (folder is None or folder.has(p))}
-    options = BatchOptions(seed=seed, jobs=jobs, timeout=timeout, memory_mb=memory_mb, modules=names,
+    options = BatchOptions(session.batch_options(seed, timeout, memory_mb), jobs=jobs, modules=names,
                            deadline=deadline)
 
     def on_row(row) -> None:
         if folder:  # first: a CSV row is the record that its submission is done
             folder.write(row)
-        journal.append(csv_cells(row, names, seed))
+        journal.append(csv_cells(row, names, options.seed))
         bar.advance(task)
 
     console = Console(stderr=True)
@@ -85,7 +85,7 @@ def batch(paths, jobs, csv_path, json_dir, modules, resume, seed, timeout, memor
     if folder:
         folder.finish()
     errors = [r for r in rows if r.error]
-    click.echo(f"graded {len(rows)} submissions into {csv_path} (seed {seed})"
+    click.echo(f"graded {len(rows)} submissions into {csv_path} (seed {options.seed})"
                + (f", kept {len(done)} graded before" if done else "")
                + (f"; {len(errors)} could not be graded, see the error column" if errors else ""))
     if any(r.internal for r in rows):

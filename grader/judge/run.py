@@ -8,10 +8,9 @@ import os
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from grader import manifest
+from grader import manifest, session
 from grader.model import ModuleResult, RunResult, Status
 from grader.worker import sandbox
 from grader.worker.client import Worker, WorkerConfig, probe_setup
@@ -25,17 +24,7 @@ KIT = SUITES.parent  # the grader package: watched for changes while a submissio
 FORBID = {"pure": ("torch", "numpy"), "torch": ()}
 
 
-@dataclass
-class Options:
-    seed: int
-    timeout: float = 10.0  # per call into student code
-    memory_mb: int = 4096
-    budget: float = 100.0  # seconds for one module's checks, within SPEC's 120 s bound
-    only: frozenset[str] | None = None  # component ids, or None for all
-    # Start slow probes early in a worker of their own (faster alone; `grade batch` turns it off,
-    # since there every core already has a submission of its own to grade).
-    prefetch: bool = True
-    isolation: str = "auto"  # auto, sandbox or process (grader.worker.sandbox.mode)
+Options = session.Options  # the one options record of a grading session (grader.session)
 
 
 @contextlib.contextmanager
@@ -195,9 +184,8 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None, 
     module = manifest.load()[name]
     started, wall_start = time.monotonic(), time.time() - 1.0
     before = kit_fingerprint()
-    config = WorkerConfig(
-        exercises=exercises, forbid=FORBID[module.worker], timeout=options.timeout,
-        memory_mb=options.memory_mb, deadline=started + options.budget,
+    config = options.worker_config(
+        exercises, forbid=FORBID[module.worker], deadline=started + options.budget,
         forkserver=forkserver if module.worker == "torch" else None, isolation=isolation,
     )
     only = None if options.only is None else set(options.only)
