@@ -23,3 +23,15 @@ def checked_isolation(requested: str) -> str:
     except SandboxUnavailable as exc:
         raise click.UsageError(str(exc)) from None
     return requested
+
+
+def shared_options():
+    """The session's options from `grade`'s own (--timeout, --memory-mb, --isolation), for the
+    commands that have none of their own; a fresh seed each time."""
+    from grader import session
+
+    ctx = click.get_current_context(silent=True)
+    given = dict(ctx.find_root().obj or {}) if ctx is not None else {}
+    if "isolation" in given:
+        given["isolation"] = checked_isolation(given["isolation"])
+    return session.options(**given)

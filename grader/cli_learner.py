@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from grader import manifest, progress
-from grader.cli_common import BadSubmission, checked_isolation
+from grader.cli_common import BadSubmission, shared_options
 from grader.submission import SubmissionError, find_checkout
 
 LABELS = {"passed": ("done", "green"), "todo": ("todo", "dim")}  # anything else is "failing"
@@ -36,18 +36,6 @@ def grade_own(names: list[str], options=None):
         raise BadSubmission(str(exc)) from None
     session.record_progress(root, result)
     return result
-
-
-def shared_options():
-    """The session's options from `grade`'s own (--timeout, --memory-mb, --isolation), when run
-    under it; a fresh seed each time."""
-    from grader import session
-
-    ctx = click.get_current_context(silent=True)
-    given = dict(ctx.find_root().obj or {}) if ctx is not None else {}
-    if "isolation" in given:
-        given["isolation"] = checked_isolation(given["isolation"])
-    return session.options(**given)
 
 
 def overview(options=None) -> None:

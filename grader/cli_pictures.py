@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli_common import BadSubmission
+from grader.cli_common import BadSubmission, shared_options
 from grader.submission import SubmissionError
 
 
@@ -28,7 +28,7 @@ def draw(expression, out, submission, renderer):
         with prepare(submission, False, ["micrograd"]) as prepared:
             try:
                 path = draw_expression_from_engine(prepared.exercises, expression or DEFAULT_EXPRESSION, Path(out),
-                                                   renderer=used)
+                                                   renderer=used, options=shared_options())
             except PictureError as exc:
                 raise click.ClickException(prepared.translate(str(exc))) from None
     except PictureError as exc:
@@ -56,7 +56,7 @@ def plot_batchnorm(out_dir, submission, steps):
         with prepare(submission, False, ["batchnorm"]) as prepared:
             try:
                 paths = batchnorm_diagnostics_from_exercises(prepared.exercises, Path(out_dir), load_names(),
-                                                             steps=steps)
+                                                             steps=steps, options=shared_options())
             except (PictureError, DataError) as exc:
                 raise click.ClickException(prepared.translate(str(exc))) from None
     except SubmissionError as exc:
