@@ -67,6 +67,7 @@ def _apply(exercises: Path, edits: dict) -> None:
 
 def main() -> None:
     from grader.batch import BatchOptions, run_batch
+    from grader.session import Options
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=100)
@@ -77,7 +78,7 @@ def main() -> None:
         walls = {}
         for jobs in args.jobs:
             started = time.monotonic()
-            rows = run_batch(paths, BatchOptions(seed=1, jobs=jobs))
+            rows = run_batch(paths, BatchOptions(Options(seed=1), jobs=jobs))
             wall = time.monotonic() - started
             walls[jobs] = wall
             overhead = statistics.mean(r.seconds - r.grading_seconds for r in rows)

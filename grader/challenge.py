@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from grader.worker import sandbox
-from grader.worker.client import StudentFailure, Worker, WorkerConfig, probe_setup
+from grader.worker.client import StudentFailure
 
 TARGET = 2.2
 CHUNK_SECONDS = 2.0  # aim for a progress update about this often
@@ -44,9 +43,11 @@ class ChallengeReport:
 
 
 
-def run_challenge(exercises: Path, budget: float, progress: bool = True) -> ChallengeReport:
+def run_challenge(exercises: Path, budget: float, progress: bool = True, options=None) -> ChallengeReport:
     """Train with the learner's code for at most `budget` seconds of training (loading the data
-    and starting the worker do not count), then evaluate on the train and dev splits."""
+    and starting the worker do not count), then evaluate on the train and dev splits, in the
+    session's worker and sandbox (`options`: grader.session.Options; by default a fresh one)."""
+    from grader import session
     from grader.data import load_names
     from grader.references import bigram as bigram_ref
     from grader.references import mlp as ref
@@ -54,11 +55,13 @@ def run_challenge(exercises: Path, budget: float, progress: bool = True) -> Chal
     words = load_names()
     stoi, _ = bigram_ref.build_vocab(words)
     started = time.monotonic()
-    config = WorkerConfig(exercises=exercises, timeout=max(60.0, budget), torch=True,
-                          isolation=sandbox.mode("auto"), setup=probe_setup("mlp", None))
+    options = options or session.options()
+    # A chunk of training is one call: its limit is the budget's, not a check's.
+    options = replace(options, timeout=max(60.0, budget, options.timeout))
     settings: dict = {}
     clock = _Clock(budget)
-    with Worker(config) as worker:  # one thread: grader.worker.launch.worker_env sets it for every worker
+    # one thread: grader.worker.launch.worker_env sets it for every worker
+    with session.student_worker(exercises, options, "mlp", torch=True) as worker:
         call = lambda probe, **args: worker.call("mlp", probe, load=[("makemore.mlp", None)], **args)[0]  # noqa: E731
         try:
             settings = call("challenge_settings")

@@ -5,7 +5,6 @@ other utilities can sit beside them under the same name.
 """
 from __future__ import annotations
 
-import secrets
 import sys
 from pathlib import Path
 
@@ -14,20 +13,15 @@ import click
 from grader import manifest
 from grader.submission import SubmissionError
 
-EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-FORMATS = ["text", "json", "junit", "gradescope", "github", "classroom"]
-
-
-class BadSubmission(click.ClickException):
-    """A submission that cannot be graded: `Error: <one sentence>`, exit status 2 (SPEC §4)."""
-    exit_code = EXIT_USAGE
+from grader.cli_common import (  # noqa: F401  (EXIT_USAGE: part of this module's face)
+    EXIT_INTERNAL, EXIT_NOT_PASSED, EXIT_PASSED, EXIT_USAGE, FORMATS, BadSubmission, checked_isolation,
+)
 
 
 def _grade(module: str, submission, solutions, fmt, output, components, seed, timeout, memory_mb, verbose,
            watch=False, isolation="auto", modules=()):
-    from grader.judge.run import Options
+    from grader import session
     from grader.render import RENDERERS
-    from grader.submission import grade_prepared, prepare
 
     try:
         names = manifest.select_modules(modules) if module == "all" else [module]
@@ -43,20 +37,17 @@ def _grade(module: str, submission, solutions, fmt, output, components, seed, ti
         names = [n for n in names if any(c.id in only for c in manifest.load()[n].components)]
     if any(manifest.load()[n].worker == "torch" for n in names):
         _refuse_a_wrong_data_file()
-    options = Options(seed=seed if seed is not None else secrets.randbelow(2**31), timeout=timeout,
-                      memory_mb=memory_mb, only=only, isolation=_isolation(isolation))
+    options = session.options(seed, timeout, memory_mb, checked_isolation(isolation), only)
     if watch:
         if output or fmt != "text":
             raise click.UsageError("--watch shows text on the terminal: drop --output and --format")
         _watch(names, submission, solutions, options, verbose)
         return
     try:
-        with prepare(submission, solutions, names) as prepared:
-            result = grade_prepared(prepared, names, options, all_modules=module == "all")
+        result = session.grade(submission, solutions, names, options, all_modules=module == "all")
     except SubmissionError as exc:
         raise BadSubmission(str(exc)) from None
-    if submission is None and not solutions:
-        _remember(result)
+    session.record_progress(session.own_checkout(submission, solutions), result)
     render = RENDERERS[fmt]
     if output:
         with open(output, "w", encoding="utf-8") as stream:
@@ -72,18 +63,9 @@ def _grade(module: str, submission, solutions, fmt, output, components, seed, ti
     sys.exit(EXIT_PASSED if result.all_passed else EXIT_NOT_PASSED)
 
 
-def _remember(result) -> None:
-    """Keep the learner's progress (their own exercises only) for `grade list` and `grade`."""
-    from grader import progress
-    from grader.submission import find_checkout
-
-    root = find_checkout(Path.cwd())
-    if root is not None:
-        progress.record(root, result)
-
-
 def _watch(names, submission, solutions, options, verbose) -> None:
-    from grader.submission import find_checkout, grade_prepared, prepare
+    from grader import session
+    from grader.submission import prepare
     from grader.watch_session import watch_module
 
     try:
@@ -97,27 +79,14 @@ def _watch(names, submission, solutions, options, verbose) -> None:
 
     def grade_fn(graded, picked):
         try:  # prepared again on every save: a notebook is split again, a new file is seen
-            with prepare(submission, solutions, graded) as again:
-                return grade_prepared(again, graded, picked, all_modules=False)
+            return session.grade(submission, solutions, graded, picked, all_modules=False)
         except SubmissionError as exc:
             click.echo(f"\n{exc} (still watching: fix it and save again)")
             sys.stdout.flush()
             return None
 
-    own = submission is None and not solutions  # the learner's own exercises: progress is kept
-    watch_module(names, folder, options, verbose, remember=_remember if own else None,
-                 root=find_checkout(Path.cwd()) if own else None, grade_fn=grade_fn)
-
-
-def _isolation(requested: str) -> str:
-    """The isolation to ask for; `sandbox` when none can be made here is bad usage (exit 2)."""
-    from grader.worker.sandbox import SandboxUnavailable, mode
-
-    try:
-        mode(requested)
-    except SandboxUnavailable as exc:
-        raise click.UsageError(str(exc)) from None
-    return requested
+    root = session.own_checkout(submission, solutions)  # the learner's own exercises: progress is kept
+    watch_module(names, folder, options, verbose, root=root, grade_fn=grade_fn)
 
 
 def _refuse_a_wrong_data_file() -> None:
@@ -151,7 +120,11 @@ def _grade_command(module: str, help_text: str) -> click.Command:
                        "only, or the sandbox where it can be made. Instructors: use sandbox.")
     def command(challenge=False, budget=None, **kwargs):
         if challenge:
-            _challenge(kwargs["submission"], kwargs["solutions"], kwargs["fmt"], kwargs["output"], budget)
+            from grader import session
+
+            options = session.options(kwargs["seed"], kwargs["timeout"], kwargs["memory_mb"],
+                                      checked_isolation(kwargs["isolation"]))
+            _challenge(kwargs["submission"], kwargs["solutions"], kwargs["fmt"], kwargs["output"], budget, options)
         _grade(module, **kwargs)
 
     if module == "all":  # an assignment: one lecture, or a chosen set
@@ -166,14 +139,15 @@ def _grade_command(module: str, help_text: str) -> click.Command:
     return command
 
 
-def _challenge(submission, solutions, fmt, output, budget) -> None:
+def _challenge(submission, solutions, fmt, output, budget, options) -> None:
     from grader.challenge import render_challenge, run_challenge
     from grader.data import DataError
     from grader.submission import prepare
 
     try:
         with prepare(submission, solutions, ["mlp"]) as prepared:
-            report = run_challenge(prepared.exercises, budget, progress=output is None and sys.stderr.isatty())
+            report = run_challenge(prepared.exercises, budget, progress=output is None and sys.stderr.isatty(),
+                                   options=options)
             report.message = prepared.translate(report.message)
     except SubmissionError as exc:
         raise BadSubmission(str(exc)) from None
@@ -211,10 +185,18 @@ class KitGroup(click.Group):
 
 
 @click.group(cls=KitGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--timeout", type=float, default=10.0, show_default=True,
+              help="Seconds allowed per call into student code (the overview and `grade list --refresh`).")
+@click.option("--memory-mb", type=int, default=4096, show_default=True,
+              help="Memory cap of the process running student code (the same).")
+@click.option("--isolation", type=click.Choice(["auto", "sandbox", "process"]), default="auto", show_default=True,
+              help="How student code is contained (the same; see `grade MODULE --help`).")
 @click.pass_context
-def main(ctx):
+def main(ctx, timeout, memory_mb, isolation):
     """Grade your Zero to Hero exercises: grade MODULE [OPTIONS] (MODULE: micrograd, bigram, mlp,
     batchnorm or all). With no arguments: your progress and the next step."""
+    # The session's shared options, for the commands that grade without options of their own.
+    ctx.obj = {"timeout": timeout, "memory_mb": memory_mb, "isolation": isolation}
     if ctx.invoked_subcommand is None:
         from grader.cli_learner import overview
 
@@ -226,7 +208,12 @@ for _name, _module in manifest.load().items():
 main.add_command(_grade_command("all", "Grade every module into one result."))
 
 
-from grader import cli_instructor, cli_learner, cli_tools  # noqa: E402,F401  (they register their commands)
+# Every other command, registered here and only here: the command modules never import this one.
+from grader import cli_instructor, cli_learner, cli_pictures, cli_tools  # noqa: E402
+
+for _commands in (cli_learner.COMMANDS, cli_pictures.COMMANDS, cli_tools.COMMANDS, cli_instructor.COMMANDS):
+    for _command in _commands:
+        main.add_command(_command)
 
 
 @main.group(name="dev")

@@ -1,5 +1,5 @@
-"""The learner's loop: `grade` (progress and the next step), `grade list`, `grade hint`, and
-the pictures (`grade draw`, `grade plot-batchnorm`)."""
+"""The learner's loop: `grade` (progress and the next step), `grade list`, `grade hint`, `grade init`,
+`grade reset`. (The pictures are in cli_pictures.)"""
 from __future__ import annotations
 
 import difflib
@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from grader import manifest, progress
-from grader.cli import BadSubmission, main
+from grader.cli_common import BadSubmission, shared_options
 from grader.submission import SubmissionError, find_checkout
 
 LABELS = {"passed": ("done", "green"), "todo": ("todo", "dim")}  # anything else is "failing"
@@ -22,44 +22,44 @@ def checkout() -> Path:
     return root
 
 
-def grade_own(names: list[str]):
-    """Grade the learner's own exercises and remember the result."""
-    import secrets
-
-    from grader.judge.run import Options
-    from grader.submission import grade_prepared, prepare
+def grade_own(names: list[str], options=None):
+    """Grade the learner's own exercises (their .py files, or their notebooks where the .py files
+    are untouched stubs) under the session's `options` (those `grade` was given, by default), and
+    remember the result."""
+    from grader import session
 
     root = checkout()
-    try:  # the learner's .py files, or their notebooks where the .py files are untouched stubs
-        with prepare(None, False, names, cwd=Path.cwd()) as prepared:
-            result = grade_prepared(prepared, names, Options(seed=secrets.randbelow(2**31)), all_modules=True)
+    options = options or shared_options()
+    try:
+        result = session.grade(None, False, names, options, all_modules=True, cwd=Path.cwd())
     except SubmissionError as exc:
         raise BadSubmission(str(exc)) from None
-    progress.record(root, result)
+    session.record_progress(root, result)
     return result
 
 
-def overview() -> None:
+def overview(options=None) -> None:
     """`grade` with no arguments: every module's progress, and the next thing to do."""
     from rich.console import Console
     from rich.text import Text
 
+    from grader import session
     from grader.render.text import print_next_step
 
-    result = grade_own(manifest.module_names())
+    result = grade_own(manifest.module_names(), options)
     console = Console(highlight=False, soft_wrap=True, emoji=False)
     for m in result.modules:
-        core = [c for c in m.components if not c.bonus]
+        core, extra = session.split_bonus(m.components)
         done = sum(c.status.value == "passed" for c in core)
         bar = "█" * done + "░" * (len(core) - done)
-        extra = sum(c.status.value == "passed" for c in m.components if c.bonus)
+        bonus = sum(c.status.value == "passed" for c in extra)
         console.print(Text.assemble((f"{m.module:10}", "bold"), f" {bar} {done}/{len(core)}",
-                                    (f"  +{extra} bonus" if extra else "", "green")))
+                                    (f"  +{bonus} bonus" if bonus else "", "green")))
     print_next_step(console, result)
     console.print(Text("grade list shows every component; grade hint ID gives a hint.", style="dim"))
 
 
-@main.command("list")
+@click.command("list")
 @click.option("--refresh", is_flag=True, help="Grade everything now instead of showing the last results.")
 def list_components(refresh):
     """Every component's state (done, failing, todo), module by module."""
@@ -84,7 +84,7 @@ def list_components(refresh):
                                         (f"  [{status}]" if label == "failing" else "", "red")))
 
 
-@main.command("hint")
+@click.command("hint")
 @click.argument("component")
 @click.option("--all", "show_all", is_flag=True, help="Show every hint at once.")
 @click.option("--reset", is_flag=True, help="Start again from the first hint.")
@@ -107,7 +107,7 @@ def hint(component, show_all, reset):
         click.echo(f"  (run `grade hint {component}` again for the next one)")
 
 
-@main.command("init")
+@click.command("init")
 @click.argument("folder", required=False, default=".", type=click.Path(file_okay=False))
 def init(folder):
     """Write a workspace into FOLDER (default: here): the exercise stubs, the notebooks and a
@@ -126,7 +126,7 @@ def init(folder):
     click.echo(f"Next: {where}grade   (your progress and the first exercise; README.md says the rest)")
 
 
-@main.command("reset")
+@click.command("reset")
 @click.argument("component")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask first.")
 @click.option("--whole-file", is_flag=True, help="Put the component's whole file back to its stub.")
@@ -158,57 +158,4 @@ def _unknown_component(component: str) -> None:
         raise click.UsageError(f"no component {component!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
 
 
-@main.command("draw")
-@click.argument("expression", required=False)
-@click.option("--out", type=click.Path(dir_okay=False), default="graph.png", show_default=True,
-              help="The picture to write (.png, .svg or .pdf).")
-@click.option("--submission", metavar="PATH", help="Whose micrograd to use (default: yours).")
-@click.option("--renderer", type=click.Choice(["auto", "dot", "matplotlib"]), default="auto", show_default=True,
-              help="Graphviz's dot (the lecture's look) when installed, else matplotlib.")
-def draw(expression, out, submission, renderer):
-    """Draw a micrograd expression graph with YOUR Value, as the lecture's draw_dot does.
-
-    EXPRESSION is Python that sets `root`, e.g. "a = Value(2.0); b = Value(-3.0); root = a*b + 1; root.backward()"."""
-    from grader.pictures import DEFAULT_EXPRESSION, PictureError, draw_expression_from_engine, pick_renderer
-    from grader.submission import prepare
-
-    try:
-        used = pick_renderer(renderer)
-        with prepare(submission, False, ["micrograd"]) as prepared:
-            try:
-                path = draw_expression_from_engine(prepared.exercises, expression or DEFAULT_EXPRESSION, Path(out),
-                                                   renderer=used)
-            except PictureError as exc:
-                raise click.ClickException(prepared.translate(str(exc))) from None
-    except PictureError as exc:
-        raise click.ClickException(str(exc)) from None
-    except SubmissionError as exc:
-        raise BadSubmission(str(exc)) from None
-    how = "with Graphviz" if used == "dot" else "with matplotlib" + (
-        "; install Graphviz (its dot program) for the lecture's own look" if renderer == "auto" else "")
-    click.echo(f"wrote {path} ({how})")
-
-
-@main.command("plot-batchnorm")
-@click.option("--out-dir", type=click.Path(file_okay=False), default="plots", show_default=True)
-@click.option("--submission", metavar="PATH", help="Whose batchnorm.py to use (default: yours).")
-@click.option("--steps", type=click.IntRange(1, 100_000), default=1000, show_default=True,
-              help="Training steps before the plots (the lecture's 1,000).")
-def plot_batchnorm(out_dir, submission, steps):
-    """Plot lecture 4's diagnostics for YOUR Linear/BatchNorm1d/Tanh network: tanh activations and
-    their gradients, the weights' gradients, update-to-data ratios (PNG files)."""
-    from grader.data import DataError, load_names
-    from grader.pictures import PictureError, batchnorm_diagnostics_from_exercises
-    from grader.submission import prepare
-
-    try:
-        with prepare(submission, False, ["batchnorm"]) as prepared:
-            try:
-                paths = batchnorm_diagnostics_from_exercises(prepared.exercises, Path(out_dir), load_names(),
-                                                             steps=steps)
-            except (PictureError, DataError) as exc:
-                raise click.ClickException(prepared.translate(str(exc))) from None
-    except SubmissionError as exc:
-        raise BadSubmission(str(exc)) from None
-    for path in paths:
-        click.echo(f"wrote {path}")
+COMMANDS = [list_components, hint, init, reset]  # registered by grader.cli

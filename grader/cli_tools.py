@@ -1,14 +1,13 @@
 """`grade batch`, `grade gradescope-bundle`, `grade fetch-data`: the instructor's and setup tools."""
 from __future__ import annotations
 
-import secrets
 import sys
 from pathlib import Path
 
 import click
 
 from grader import manifest
-from grader.cli import EXIT_INTERNAL, main
+from grader.cli_common import EXIT_INTERNAL
 
 
 def _modules(values) -> list[str]:
@@ -23,7 +22,7 @@ MODULE_OPTION = click.option("--module", "modules", multiple=True, metavar="NAME
                                   "default: every module).")
 
 
-@main.command("batch")
+@click.command("batch")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--jobs", "-j", type=int, default=2, show_default=True, help="Submissions graded at once.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True), required=True,
@@ -42,6 +41,7 @@ def batch(paths, jobs, csv_path, json_dir, modules, resume, seed, timeout, memor
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from grader import session
     from grader.batch import BatchOptions, csv_header, run_batch
     from grader.batch.output import CsvJournal, JsonDir, ResumeError, csv_cells
     from grader.batch.privacy import hide_from_students
@@ -61,16 +61,16 @@ def batch(paths, jobs, csv_path, json_dir, modules, resume, seed, timeout, memor
     earlier = journal.seed()
     if earlier is not None and seed is not None and seed != earlier:
         raise click.UsageError(f"--resume: {csv_path} was graded with seed {earlier}, not {seed}")
-    seed = earlier if earlier is not None else seed if seed is not None else secrets.randbelow(2**31)
+    seed = earlier if earlier is not None else seed  # None: a fresh one (grader.session)
     folder = JsonDir(Path(json_dir), paths, names) if json_dir else None
     done = {p for p in paths if journal.is_done(p) and (folder is None or folder.has(p))}
-    options = BatchOptions(seed=seed, jobs=jobs, timeout=timeout, memory_mb=memory_mb, modules=names,
+    options = BatchOptions(session.batch_options(seed, timeout, memory_mb), jobs=jobs, modules=names,
                            deadline=deadline)
 
     def on_row(row) -> None:
         if folder:  # first: a CSV row is the record that its submission is done
             folder.write(row)
-        journal.append(csv_cells(row, names, seed))
+        journal.append(csv_cells(row, names, options.seed))
         bar.advance(task)
 
     console = Console(stderr=True)
@@ -85,7 +85,7 @@ def batch(paths, jobs, csv_path, json_dir, modules, resume, seed, timeout, memor
     if folder:
         folder.finish()
     errors = [r for r in rows if r.error]
-    click.echo(f"graded {len(rows)} submissions into {csv_path} (seed {seed})"
+    click.echo(f"graded {len(rows)} submissions into {csv_path} (seed {options.seed})"
                + (f", kept {len(done)} graded before" if done else "")
                + (f"; {len(errors)} could not be graded, see the error column" if errors else ""))
     if any(r.internal for r in rows):
@@ -107,7 +107,7 @@ def _run_on_dask(paths, options, address, on_row, done):
         raise click.UsageError(f"--dask {address}: {exc}") from None
 
 
-@main.command("gradescope-bundle")
+@click.command("gradescope-bundle")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), default="autograder.zip", show_default=True)
 @click.option("--torch-version", default="2.13.0", show_default=True, help="The torch the autograder image installs.")
 @click.option("--timeout", type=float, help="Seconds per call into student code (default: the grader's).")
@@ -127,7 +127,7 @@ def gradescope_bundle(out, torch_version, timeout, modules):
     click.echo(f"wrote {path}: upload it as the autograder of a Gradescope programming assignment")
 
 
-@main.command("fetch-data")
+@click.command("fetch-data")
 def fetch_data():
     """Download names.txt (Karpathy's 32,033 names) into the kit's data folder and verify it."""
     from grader.data import DataError, NAMES_SHA256, fetch_names, names_path, sha256
@@ -141,3 +141,6 @@ def fetch_data():
     except DataError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"names.txt saved to {path} (sha256 verified).")
+
+
+COMMANDS = [batch, gradescope_bundle, fetch_data]  # registered by grader.cli

@@ -174,14 +174,15 @@ def check_recipes(root: Path = ROOT) -> list[str]:
 
 def grade_check() -> list[str]:
     """The solutions pass every component and the stubs are `todo` everywhere."""
-    from grader.judge.run import Options, grade
+    from grader import session
+    from grader.judge.run import grade
 
     names = manifest.module_names()
     problems = []
     for folder, want in ((ROOT / "solutions", "passed"), (ROOT / "exercises", "todo")):
         if not folder.is_dir():
             continue
-        result = grade(names, folder, Options(seed=1), all_modules=True)
+        result = grade(names, folder, session.options(seed=1), all_modules=True)
         for m in result.modules:
             for c in m.components:
                 if c.status.value != want:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import secrets
 import tempfile
 from pathlib import Path
 
@@ -68,7 +67,8 @@ def check(target: str, *, seed: int | None = None, timeout: float = 10.0, source
     """Grade a module ("micrograd") or one component ("micrograd.mul") from the definitions
     this notebook's kernel has run. `sources` (cell texts, in the order they ran) replaces the
     kernel's history, for use outside a notebook."""
-    from grader.judge.run import Options, grade
+    from grader import session
+    from grader.judge.run import grade
 
     module, only = _target(target)
     labelled = _history() if sources is None else [(f"In [{i}]", s) for i, s in enumerate(sources, start=1)]
@@ -76,7 +76,7 @@ def check(target: str, *, seed: int | None = None, timeout: float = 10.0, source
         _refuse_a_wrong_data_file()
     with tempfile.TemporaryDirectory(prefix="grade-check-") as tmp:
         exercises, cells = write_exercises(labelled, module, Path(tmp))
-        options = Options(seed=seed if seed is not None else secrets.randbelow(2**31), timeout=timeout, only=only)
+        options = session.options(seed, timeout, only=only)
         result = grade([module], exercises, options, all_modules=False)
     return CheckResult(result, cells)
 

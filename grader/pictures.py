@@ -7,10 +7,10 @@
   activation and gradient histograms, the weights' gradients, and the update-to-data ratios
   over training, labelled as the lecture prints them.
 
-Both run on the learner's own objects, so the runners that start from an `exercises/` folder
-(`draw_expression_from_engine`, `batchnorm_diagnostics_from_exercises`) run them in a child
-process with a time limit (`python -m grader.pictures draw|batchnorm ...`, in
-`grader.pictures_run`). Everything renders with the Agg canvas: headless, no pyplot state.
+The runners that start from an `exercises/` folder (`draw_expression_from_engine`,
+`batchnorm_diagnostics_from_exercises`) run the learner's code in the grading session's worker
+and sandbox (`grader.pictures_worker`, probes in `grader/probes/pictures.py`), which answers
+plain data, drawn here. Everything renders with the Agg canvas: headless, no pyplot state.
 """
 from __future__ import annotations
 
@@ -56,21 +56,29 @@ def plot_batchnorm_diagnostics(layers, path_prefix: Path, ratios: list[list[floa
     from their `.grad`; `ratios[step][i]` (log10 of update std / data std for parameter i)
     gives `<prefix>_update_ratios.png`. Each legend entry reads as the lecture prints it. A plot
     without data is skipped, not drawn empty."""
+    tanh = [(i, layer.out, getattr(layer.out, "grad", None)) for i, layer in enumerate(layers)
+            if type(layer).__name__ == "Tanh" and getattr(layer, "out", None) is not None]
+    weights = [(name, p, getattr(p, "grad", None)) for name, p in (weights or [])]
+    return plot_diagnostics(tanh, weights, path_prefix, ratios, ratio_labels)
+
+
+def plot_diagnostics(tanh, weights, path_prefix: Path, ratios: list[list[float]] | None = None,
+                     ratio_labels: list[str] | None = None) -> list[Path]:
+    """`plot_batchnorm_diagnostics` from the data alone: `tanh` [(layer index, output, its
+    gradient or None)], `weights` [(name, data, gradient or None)], as tensors or arrays (what a
+    worker answers: grader.pictures_worker)."""
     path_prefix = Path(path_prefix)
-    tanh_outs = [(i, layer.out) for i, layer in enumerate(layers)
-                 if type(layer).__name__ == "Tanh" and getattr(layer, "out", None) is not None]
     written = []
-    if tanh_outs:
-        series = [(f"layer {i} (Tanh): {_tanh_summary(out)}", out) for i, out in tanh_outs]
+    if tanh:
+        series = [(f"layer {i} (Tanh): {_tanh_summary(out)}", out) for i, out, _ in tanh]
         written.append(_histograms(series, "activation distribution", "tanh output (layer.out)",
                                    _sibling(path_prefix, "activations")))
-    grads = [(i, getattr(out, "grad", None)) for i, out in tanh_outs]
-    grads = [(f"layer {i} (Tanh): {_spread_summary(g)}", g) for i, g in grads if g is not None]
+    grads = [(f"layer {i} (Tanh): {_spread_summary(g)}", g) for i, _, g in tanh if g is not None]
     if grads:
         written.append(_histograms(grads, "gradient distribution", "gradient at the tanh output (layer.out.grad)",
                                    _sibling(path_prefix, "gradients")))
-    weight_grads = [(f"{name}: {_spread_summary(p.grad)}, grad:data {_grad_to_data(p)}", p.grad)
-                    for name, p in (weights or []) if getattr(p, "grad", None) is not None]
+    weight_grads = [(f"{name}: {_spread_summary(grad)}, grad:data {_grad_to_data(grad, data)}", grad)
+                    for name, data, grad in weights if grad is not None]
     if weight_grads:
         written.append(_histograms(weight_grads, "weights gradient distribution", "gradient of the weights (p.grad)",
                                    _sibling(path_prefix, "weight_gradients")))
@@ -105,8 +113,8 @@ def _spread_summary(grad) -> str:
     return "no finite values" if v.size == 0 else f"mean {v.mean():+.1e}, std {v.std():.1e}"
 
 
-def _grad_to_data(p) -> str:
-    grad, data = _values(p.grad), _values(p)
+def _grad_to_data(grad, data) -> str:
+    grad, data = _values(grad), _values(data)
     return f"{grad.std() / data.std():.1e}" if grad.size and data.size and data.std() > 0 else "n/a"
 
 
@@ -166,7 +174,7 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-# -- runners on an exercises/ folder (child process; see grader.pictures_run) -------------------
+# -- runners on an exercises/ folder (the learner's code in the session's worker: pictures_worker) --
 
 DEFAULT_EXPRESSION = ("a = Value(2.0, label='a'); b = Value(-3.0, label='b'); c = Value(10.0, label='c'); "
                       "e = a*b; e.label = 'e'; d = e + c; d.label = 'd'; L = d * Value(-2.0, label='f'); "
@@ -174,32 +182,25 @@ DEFAULT_EXPRESSION = ("a = Value(2.0, label='a'); b = Value(-3.0, label='b'); c 
 
 
 def draw_expression_from_engine(exercises: Path, expression: str = DEFAULT_EXPRESSION,
-                                out: Path = Path("graph.png"), timeout: float = 30.0, renderer: str = "auto") -> Path:
-    """Evaluate `expression` with the learner's `micrograd.engine.Value` (in a child process)
-    and draw the graph of the Value it binds to `root` into `out`."""
-    from grader.pictures_run import run_child
+                                out: Path = Path("graph.png"), timeout: float = 30.0, renderer: str = "auto",
+                                options=None) -> Path:
+    """Evaluate `expression` with the learner's `micrograd.engine.Value` (in a worker, under the
+    session's `options`) and draw the graph of the Value it binds to `root` into `out`."""
+    from grader.pictures_worker import expression_graph
 
-    out = Path(out).resolve()
-    run_child(["draw", "--exercises", str(Path(exercises).resolve()), "--expression", expression,
-               "--out", str(out), "--renderer", pick_renderer(renderer)], timeout)
-    return out
+    used = pick_renderer(renderer)
+    root = expression_graph(Path(exercises), expression, timeout, options)
+    return draw_graph(root, Path(out).resolve(), used)
 
 
 def batchnorm_diagnostics_from_exercises(exercises: Path, out_dir: Path, names: list[str],
-                                         timeout: float = 120.0, steps: int = 1000) -> list[Path]:
+                                         timeout: float = 120.0, steps: int = 1000, options=None) -> list[Path]:
     """Train lecture 4's deep network, built from the learner's `Linear`, `BatchNorm1d` and
-    `Tanh`, for `steps` steps (the lecture's 1,000 by default) on `names` (in a child process),
-    and plot its diagnostics into `out_dir`. Returns the PNGs written."""
-    from grader.pictures_run import run_child
+    `Tanh`, for `steps` steps (the lecture's 1,000 by default) on `names` (in a worker, under the
+    session's `options`), and plot its diagnostics into `out_dir`. Returns the PNGs written."""
+    from grader.pictures_worker import batchnorm_run
 
-    return run_child(["batchnorm", "--exercises", str(Path(exercises).resolve()),
-                      "--out-dir", str(Path(out_dir).resolve()), "--steps", str(steps)],
-                     timeout, names=names)
-
-
-if __name__ == "__main__":
-    import sys
-
-    from grader.pictures_run import main
-
-    sys.exit(main())
+    data = batchnorm_run(Path(exercises), names, steps, timeout, options)
+    tanh = [(t["index"], t["out"], t["grad"]) for t in data["tanh"]]
+    weights = [(w["label"], w["data"], w["grad"]) for w in data["weights"]]
+    return plot_diagnostics(tanh, weights, Path(out_dir).resolve() / "batchnorm", data["ratios"], data["ratio_labels"])

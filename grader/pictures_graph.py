@@ -26,6 +26,18 @@ class PictureError(Exception):
     """A picture could not be made; the message says why in the learner's terms."""
 
 
+def too_many() -> PictureError:
+    return PictureError(f"the graph has more than {MAX_NODES} Values: too many to draw readably; {SMALLER}")
+
+
+class DrawnNode:
+    """A Value as a worker described it (grader.pictures_worker): its record's fields and its
+    operation, already shown as text (nothing of the learner's crosses), and its children."""
+
+    def __init__(self, fields, op: str):
+        self.fields, self.op, self._prev = tuple(fields), op, []
+
+
 # -- the graph ----------------------------------------------------------------------------------
 
 def _children(node) -> list:
@@ -50,7 +62,7 @@ def graph_layout(root) -> tuple[list, list[tuple[int, int]], dict[int, int]]:
         index[id(node)] = node
         nodes.append(node)
         if len(nodes) > MAX_NODES:
-            raise PictureError(f"the graph has more than {MAX_NODES} Values: too many to draw readably; {SMALLER}")
+            raise too_many()
         for child in _children(node):
             edges.append((id(child), id(node)))
             stack.append(child)
@@ -85,12 +97,16 @@ def _number(x) -> str:
 
 def fields(node) -> tuple[str, str, str]:
     """The record's three fields, as the lecture's: label, data, grad."""
+    if isinstance(node, DrawnNode):
+        return node.fields
     label = getattr(node, "label", "") or ""
     return (str(label)[:20], f"data {_number(getattr(node, 'data', '?'))}", f"grad {_number(getattr(node, 'grad', '?'))}")
 
 
 def op_of(node) -> str:
     """The operation that made `node` ('' for a leaf, or a learner's Value without `_op`)."""
+    if isinstance(node, DrawnNode):
+        return node.op
     op = getattr(node, "_op", "")
     return str(op)[:8] if op and _children(node) else ""
 

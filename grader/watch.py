@@ -86,13 +86,13 @@ def run(names: list[str], folder: Path, grade_once: Callable[[object, bool], Non
 
     `grade_once(forkserver, bonus)` grades and shows the core components (bonus=False) or the
     bonus ones (bonus=True)."""
-    from grader import manifest
+    from grader import session
 
     inbox = inbox if inbox is not None else queue.Queue()
     done = threading.Event()
     finished = lambda: done.is_set() or stop()  # noqa: E731
     forkserver = None  # every grading makes a fork server of its own: nothing of one save's code meets the next
-    has_bonus = any(c.bonus for n in names for c in manifest.load()[n].components)
+    has_bonus = bool(session.split_bonus(session.chosen_components(names, None))[1])
 
     def grade_all():
         grade_once(forkserver, False)

@@ -12,7 +12,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from grader import manifest, progress
+from grader import manifest, progress, session
 from grader.model import ComponentResult, Status
 from grader.render.text import MARKS
 
@@ -127,12 +127,11 @@ class Board:
         return table
 
     def _score(self, watched, title: str) -> str:
-        core = [c for c in watched if not c.bonus]
+        core, extra = session.split_bonus(watched)
         if any(c.id not in self.results for c in core):
             return f"{title}  …"
         done = sum(c.points for c in core if self.results[c.id].status is Status.PASSED)
-        bonus = sum(c.points for c in watched if c.bonus and c.id in self.results
-                    and self.results[c.id].status is Status.PASSED)
+        bonus = sum(c.points for c in extra if c.id in self.results and self.results[c.id].status is Status.PASSED)
         return f"{title}  {done:g}/{sum(c.points for c in core):g}" + (f" (+{bonus:g} bonus)" if bonus else "")
 
     def _detail(self):
@@ -164,7 +163,7 @@ class Board:
         state = progress.load(self.root)["modules"] if self.root is not None else {}
         table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
         for name, module in manifest.load().items():
-            core = [c for c in module.components if not c.bonus]
+            core, _ = session.split_bonus(module.components)
             status = {c.id: (self.results[c.id].status.value if c.id in self.results
                              else state.get(name, {}).get("components", {}).get(c.id, "todo"))
                       for c in module.components}

@@ -3,7 +3,6 @@ the terminal has them, else (output piped, no tty) as an append-only report afte
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import queue
 import sys
@@ -15,36 +14,33 @@ from grader import manifest, watch
 from grader.model import RunResult
 
 
-def watch_module(names: list[str], folder: Path, options, verbose: bool, remember=None, root=None,
+def watch_module(names: list[str], folder: Path, options, verbose: bool, root=None,
                  interactive: bool | None = None, grade_fn=None) -> None:
     """Watch `folder` and grade `names` (the selection in `options.only`) until quit.
 
-    `remember(result)` keeps progress (the learner's own exercises only); `root` is their
-    checkout, where hints shown with `h` are counted as `grade hint` counts them. `grade_fn(names,
-    options)` grades (by default `folder` as it is; the CLI prepares the submission again on every
-    save, so a notebook is split again); it returns None when there was nothing to grade."""
+    `root` is the learner's checkout when these are their own exercises: progress is kept there,
+    and hints shown with `h` are counted as `grade hint` counts them. `grade_fn(names, options)`
+    grades (by default `folder` as it is; the CLI prepares the submission again on every save, so
+    a notebook is split again); it returns None when there was nothing to grade."""
+    from grader import session
     from grader.judge.run import grade
 
-    components = [c for n in names for c in manifest.load()[n].components
-                  if options.only is None or c.id in options.only]
-    ids = {False: frozenset(c.id for c in components if not c.bonus), True: frozenset(c.id for c in components if c.bonus)}
+    components = session.chosen_components(names, options.only)
     if interactive is None:
         interactive = keys_available()
     view = Screen(names, [c.id for c in components], folder, root, verbose) if interactive else Printer(verbose)
 
     def grade_once(forkserver, bonus: bool) -> None:
-        if not ids[bonus]:
+        chosen, picked = session.bonus_pass(options, names, bonus)
+        if not picked.only:
             return
         view.grading(bonus)
         started = time.monotonic()
-        chosen = [n for n in names if any(c.id in ids[bonus] for c in manifest.load()[n].components)]
-        picked = dataclasses.replace(options, only=ids[bonus])
         result = (grade_fn(chosen, picked) if grade_fn is not None
                   else grade(chosen, folder, picked, all_modules=False, forkserver=forkserver))
         if result is None:
             return
-        if remember is not None:
-            remember(result)
+        session.record_progress(root, result)
         view.show(result, time.monotonic() - started, bonus)
 
     with view.running(folder) as inbox:

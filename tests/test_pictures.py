@@ -5,6 +5,7 @@ import os
 import re
 import runpy
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -264,3 +265,31 @@ def test_plots_without_gradients_or_ratios_are_skipped(tmp_path):
     paths = plot_batchnorm_diagnostics(layers, tmp_path / "diag", ratios=ratios, ratio_labels=["W1"])
     assert [p.name for p in paths] == ["diag_activations.png", "diag_update_ratios.png"]
 
+
+
+@pytest.mark.parametrize("command", ["cli", "api"])
+def test_grade_draw_runs_student_code_in_the_sandbox_where_the_kit_cannot_be_read(tmp_path, command):
+    """Hostile: an engine that reads the kit's references (outside its submission) while it is
+    imported. In the session's sandbox that file is not there, so the picture is drawn; had it been
+    readable, the import would raise and no picture would be made."""
+    from click.testing import CliRunner
+
+    from grader.cli import main
+    from grader.session import options
+    from grader.worker import sandbox
+
+    if not sandbox.probe()[0]:
+        pytest.skip(f"no sandbox here: {sandbox.probe()[1]}")
+    secret = Path(pictures.__file__).resolve().parent / "references" / "micrograd.py"
+    assert secret.is_file()
+    spy = (f"try:\n    open({str(secret)!r}).read()\nexcept OSError:\n    pass\n"
+           "else:\n    raise RuntimeError('read the kit references from student code')\n")
+    exercises = learner_engine(tmp_path, spy + (SOLUTIONS / "micrograd" / "engine.py").read_text())
+    out = tmp_path / "graph.png"
+    if command == "cli":
+        result = CliRunner().invoke(main, ["--isolation", "sandbox", "draw", "--submission", str(exercises),
+                                           "--out", str(out), "--renderer", "matplotlib"])
+        assert result.exit_code == 0, result.output
+    else:
+        draw_expression_from_engine(exercises, out=out, renderer="matplotlib", options=options(isolation="sandbox"))
+    assert_png(out)

@@ -28,7 +28,7 @@ def grade_request(request: dict, modules: list[str], seed: int, timeout: float, 
     """One request -> one reply (without the nonce): the SPEC §5 JSON of `grade all`, or why not.
     `pool`: the judge's warm fork servers (grader.judge.servers.ServerPool), if any."""
     from grader.batch.snapshot import Snapshot
-    from grader.judge.run import Options
+    from grader import session
     from grader.submission import SubmissionError, grade_prepared, prepare
 
     started = time.monotonic()
@@ -36,7 +36,7 @@ def grade_request(request: dict, modules: list[str], seed: int, timeout: float, 
     folder = tempfile.mkdtemp(prefix="grade-judge-")
     try:
         path = Snapshot.from_message(request["snapshot"]).write(Path(folder))
-        options = Options(seed=seed, timeout=timeout, memory_mb=memory_mb, prefetch=False)
+        options = session.batch_options(seed, timeout, memory_mb)
         from grader.peak_memory import PeakMemory
 
         with PeakMemory() as peak, prepare(str(path), False, modules) as prepared:

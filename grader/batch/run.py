@@ -23,6 +23,7 @@ from pathlib import Path
 from grader import manifest
 from grader.batch.handle import JudgeFailure, JudgeProcess
 from grader.batch.output import GRADER_GAVE_UP, Row
+from grader.session import Options
 from grader.batch.snapshot import Snapshot, SnapshotError, take
 from grader.batch.trust import BadReply, failed_result, trusted_result
 
@@ -31,12 +32,17 @@ JUDGE_STARTUP = 60.0  # seconds a fresh judge may take to import torch, pytest a
 
 @dataclass
 class BatchOptions:
-    seed: int
+    """A batch: the session's options for every submission (grader.session.Options: seed,
+    timeout, memory...), and what only a batch has."""
+    session: Options
     jobs: int = 2
-    timeout: float = 10.0
-    memory_mb: int = 4096
     modules: list[str] = field(default_factory=manifest.module_names)
     deadline: float | None = None  # wall-clock seconds per submission (default: from the modules)
+
+    # Read through to the session's record (never a copy of its fields).
+    seed = property(lambda self: self.session.seed)
+    timeout = property(lambda self: self.session.timeout)
+    memory_mb = property(lambda self: self.session.memory_mb)
 
     def submission_deadline(self) -> float:
         # SPEC §4 bounds a module at 120 s whatever the submission does; a little more per module.

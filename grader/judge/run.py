@@ -6,10 +6,9 @@ import dataclasses
 import os
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from grader import manifest
+from grader import manifest, session
 from grader.model import ModuleResult, RunResult, Status
 from grader.judge.kit_guard import foreign_bytecode, kit_fingerprint, purge_bytecode
 from grader.judge.servers import REFUSED, ServerPool, prepared
@@ -22,17 +21,7 @@ SUITES = Path(__file__).resolve().parent.parent / "suites"
 FORBID = {"pure": ("torch", "numpy"), "torch": ()}
 
 
-@dataclass
-class Options:
-    seed: int
-    timeout: float = 10.0  # per call into student code
-    memory_mb: int = 4096
-    budget: float = 100.0  # seconds for one module's checks, within SPEC's 120 s bound
-    only: frozenset[str] | None = None  # component ids, or None for all
-    # Start slow probes early in a worker of their own (faster alone; `grade batch` turns it off,
-    # since there every core already has a submission of its own to grade).
-    prefetch: bool = True
-    isolation: str = "auto"  # auto, sandbox or process (grader.worker.sandbox.mode)
+Options = session.Options  # the one options record of a grading session (grader.session)
 
 
 @contextlib.contextmanager
@@ -130,9 +119,8 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None, 
     # Only without a sandbox can student code reach the kit (the sandbox shows workers a
     # read-only copy of the few files they run, never the kit itself): only then is it hashed.
     before = kit_fingerprint() if isolation != sandbox.SANDBOX else None
-    config = WorkerConfig(
-        exercises=exercises, forbid=FORBID[module.worker], timeout=options.timeout,
-        memory_mb=options.memory_mb, deadline=started + options.budget,
+    config = options.worker_config(
+        exercises, forbid=FORBID[module.worker], deadline=started + options.budget,
         forkserver=_server_for(forkserver, module.worker), isolation=isolation,
     )
     only = None if options.only is None else set(options.only)
