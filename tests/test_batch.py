@@ -135,12 +135,12 @@ def test_grade_all_takes_an_assignment_too(tmp_path):
 
 
 def test_a_bug_of_the_grader_exits_3_not_1(tmp_path, monkeypatch):
-    from grader.judge.plugin import StudentHandle
+    from grader.judge.plugin import SubmissionHandle
 
     def broken(self, probe, **kwargs):
         raise KeyError("a bug of the kit")
 
-    monkeypatch.setattr(StudentHandle, "call", broken)
+    monkeypatch.setattr(SubmissionHandle, "call", broken)
     out = tmp_path / "r.json"
     result = CliRunner().invoke(main, ["micrograd", "--solutions", "--format", "json", "--output", str(out),
                                        "-c", "micrograd.add", "--seed", "1"])

@@ -22,7 +22,7 @@ import builtins
 import functools
 from pathlib import Path
 
-from grader.judge.compare import expect
+from grader.judge.compare import require
 from grader.judge.source_files import Finding, Source, module_statements
 from grader.probes.torch_rules import Rule
 
@@ -301,7 +301,7 @@ def expect_own_code(student, rel: str, function: str, rule: Rule) -> None:
     folder = Path(student.exercises)
     stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in folder.rglob("*.py")))
     problem = _verdict(str(folder), rel, function, rule, stamp)
-    expect(problem is None, problem or "", rule.hint)
+    require(problem is None, problem or "", rule.hint)
 
 
 @functools.lru_cache(maxsize=64)
