@@ -138,11 +138,11 @@ def check_generated(root: Path = ROOT) -> list[str]:
     """The stubs and notebooks are what the solutions make."""
     if not (root / "solutions").is_dir():
         return []
-    from grader import notebooks, stubgen
+    from grader import notebook_build, stubgen
 
     problems = [f"exercises/{rel}: {why} (run python -m grader.stubgen)"
                 for why, rel in stubgen.check(root / "solutions", root / "exercises")]
-    problems += [f"{p} (run python -m grader.notebooks)" for p in notebooks.check_notebooks(root)]
+    problems += [f"{p} (run python -m grader.notebook_build)" for p in notebook_build.check_notebooks(root)]
     return problems
 
 
