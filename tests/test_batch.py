@@ -161,7 +161,7 @@ def test_a_batch_whose_judge_fails_on_its_own_exits_3(tmp_path, monkeypatch):
     # A judge that cannot even start (a broken install) is the grader failing, for every row.
     from grader.batch import handle
 
-    monkeypatch.setattr(handle, "judge_command", lambda *a: [sys.executable, "-c", "import sys; sys.exit(1)"])
+    monkeypatch.setattr(handle, "grading_process_command", lambda *a: [sys.executable, "-c", "import sys; sys.exit(1)"])
     repo = tmp_path / "s"
     shutil.copytree(SOLUTIONS, repo / "exercises")
     out = tmp_path / "g.csv"
