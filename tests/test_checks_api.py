@@ -91,3 +91,19 @@ def test_a_suite_importing_the_engine_directly_is_named_with_its_line(tmp_path):
         "grader/suites/toy/check_toy.py line 4 imports grader.judge: suites import the engine from grader.checks only",
         "grader/suites/toy/check_toy.py line 7 imports grader.worker.client: suites import the engine from grader.checks only",
     ]
+
+
+def test_the_example_of_writing_checks_names_a_transposed_count_table():
+    # docs/architecture.md, "Writing checks": the student's N is the reference's, transposed.
+    from grader.references import bigram as ref
+
+    words = ["emma", "ava", "mia"]
+    stoi = {ch: i for i, ch in enumerate(".aeim v".replace(" ", ""))}
+    want = ref.count_bigrams(words, stoi)
+    got = described(want.T.numpy().copy())
+    caught = failure(got, want, what="count_bigrams", dtype="int32", shape=want.shape, rtol=0, atol=0,
+                     mistakes=[Mistake("swapping rows and columns (N[next, previous])", want.T.numpy(),
+                                       "N[i, j] counts j following i: the row is the previous character.")])
+    assert caught.message.startswith("count_bigrams: first differs at [0, 1]: expected ")
+    assert caught.mistake["name"] == "swapping rows and columns (N[next, previous])"
+    assert expect(described(want.numpy().copy()), want, what="count_bigrams", dtype="int32", rtol=0, atol=0) is not None
