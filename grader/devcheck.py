@@ -5,7 +5,9 @@ file with its markers, the stub made from it, the hidden suite's checks, the ref
 `__owners__`, the mutants, the notebook. This reads them all and lists every disagreement, so a new
 module (or a renamed component) cannot be half-wired: a check of an unknown component, a symbol
 the solution does not define, a component no check looks at, a stub out of date. `--grade` also
-grades the solutions (everything must pass) and the stubs (everything must be `todo`).
+grades the solutions (everything must pass) and the stubs (everything must be `todo`). The layout's
+rules (suites import the engine from grader.checks only; no file past 300 lines unless allowed)
+are grader/layout_check.py's.
 
     python -m grader.devcheck [--grade]      (also: grade dev check)
 """
@@ -15,7 +17,7 @@ import ast
 import re
 from pathlib import Path
 
-from grader import manifest
+from grader import layout_check, manifest
 
 GRADER = Path(__file__).resolve().parent
 ROOT = GRADER.parent
@@ -136,11 +138,11 @@ def check_generated(root: Path = ROOT) -> list[str]:
     """The stubs and notebooks are what the solutions make."""
     if not (root / "solutions").is_dir():
         return []
-    from grader import notebooks, stubgen
+    from grader import notebook_build, stubgen
 
     problems = [f"exercises/{rel}: {why} (run python -m grader.stubgen)"
                 for why, rel in stubgen.check(root / "solutions", root / "exercises")]
-    problems += [f"{p} (run python -m grader.notebooks)" for p in notebooks.check_notebooks(root)]
+    problems += [f"{p} (run python -m grader.notebook_build)" for p in notebook_build.check_notebooks(root)]
     return problems
 
 
@@ -198,6 +200,7 @@ def run(grade: bool = False, root: Path = ROOT) -> list[str]:
     problems += check_generated(root)
     problems += check_mutants(root)
     problems += check_recipes(root)
+    problems += layout_check.check_suite_imports() + layout_check.check_file_sizes()
     if grade:
         problems += grade_check()
     return problems

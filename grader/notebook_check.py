@@ -111,7 +111,7 @@ def write_exercises(labelled: list[tuple[str, str]], module: str, dest: Path):
     """Write the definitions of `labelled` cells as `dest/exercises/` for `module`; return the
     folder and {file: {line: (cell label, line in that cell)}} for messages."""
     from grader.notebook_split import is_cell_magic, kept_statements, solution_layout, split, strip_magics
-    from grader.notebooks import module_files
+    from grader.exercise_files import module_files
     from grader.workspace import stub_sources
 
     stubs = {rel: text for rel, text in stub_sources().items() if rel in module_files(module)}

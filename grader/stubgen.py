@@ -207,7 +207,7 @@ def main(argv=None) -> int:
     if not changed:
         print("stubgen: exercises/ is up to date")
     # The notebooks are made from the stubs: keep them in step in the same breath.
-    from grader.notebooks import write_notebooks
+    from grader.notebook_build import write_notebooks
 
     for path in write_notebooks(args.root):
         print(f"wrote: {path.relative_to(args.root)}")

@@ -39,7 +39,8 @@ def stub_sources() -> dict[str, str]:
 
 def notebook_sources(stubs: dict[str, str]) -> dict[str, str]:
     """{notebook path relative to exercises/: its text}, made from the stubs as the kit's are."""
-    from grader.notebooks import build_notebook, module_files, notebook_text
+    from grader.exercise_files import module_files
+    from grader.notebook_build import build_notebook, notebook_text
 
     with tempfile.TemporaryDirectory(prefix="grade-init-") as tmp:
         for rel, text in stubs.items():

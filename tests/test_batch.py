@@ -135,12 +135,12 @@ def test_grade_all_takes_an_assignment_too(tmp_path):
 
 
 def test_a_bug_of_the_grader_exits_3_not_1(tmp_path, monkeypatch):
-    from grader.judge.plugin import StudentHandle
+    from grader.judge.plugin import SubmissionHandle
 
     def broken(self, probe, **kwargs):
         raise KeyError("a bug of the kit")
 
-    monkeypatch.setattr(StudentHandle, "call", broken)
+    monkeypatch.setattr(SubmissionHandle, "call", broken)
     out = tmp_path / "r.json"
     result = CliRunner().invoke(main, ["micrograd", "--solutions", "--format", "json", "--output", str(out),
                                        "-c", "micrograd.add", "--seed", "1"])
@@ -161,7 +161,7 @@ def test_a_batch_whose_judge_fails_on_its_own_exits_3(tmp_path, monkeypatch):
     # A judge that cannot even start (a broken install) is the grader failing, for every row.
     from grader.batch import handle
 
-    monkeypatch.setattr(handle, "judge_command", lambda *a: [sys.executable, "-c", "import sys; sys.exit(1)"])
+    monkeypatch.setattr(handle, "grading_process_command", lambda *a: [sys.executable, "-c", "import sys; sys.exit(1)"])
     repo = tmp_path / "s"
     shutil.copytree(SOLUTIONS, repo / "exercises")
     out = tmp_path / "g.csv"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import EXERCISES, SOLUTIONS
 from grader import progress, stubgen
 from grader.cli import main
-from grader.notebooks import build_notebook, notebook_text
+from grader.notebook_build import build_notebook, notebook_text
 
 
 def run(*args, input=None):

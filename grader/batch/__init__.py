@@ -1,7 +1,8 @@
 """`grade batch`: many submissions, graded in parallel by warm judges, into one CSV (and JSON files).
 
 - `snapshot`: a submission as data, taken when the batch starts
-- `judge`: the judge process (`python -I -m grader.batch.judge`)
+- `grading_process`: the warm process that grades submission after submission
+  (`python -I -m grader.batch.grading_process`)
 - `handle`: the parent's side of a judge: nonces, deadlines, replacing it
 - `trust`: statuses read against the manifest; every score recomputed
 - `run`: the scheduler (`run_batch`)

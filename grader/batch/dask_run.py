@@ -2,7 +2,7 @@
 
 Each submission is one Dask task carrying its snapshot (contents, not a path: the cluster's
 machines need not see the parent's disk). Each Dask worker thread keeps a warm judge between
-tasks, started the same way as locally (`python -I -m grader.batch.judge`), so a task costs a
+tasks, started the same way as locally (`python -I -m grader.batch.grading_process`), so a task costs a
 submission's grading, not a torch import. The parent stays the only one that decides: it takes
 the statuses from each reply and computes every score, writes the rows as tasks finish, and
 grades a submission once more when its judge failed (a second failure is final), as locally.
@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 
-from grader.batch.handle import JudgeFailure, JudgeProcess
+from grader.batch.handle import GradingProcessFailure, GradingProcess
 from grader.batch.output import GRADER_GAVE_UP, Row
 from grader.batch.run import BatchOptions, Stage, gave_up, grade_reply
 from grader.batch.snapshot import SnapshotError
@@ -36,12 +36,12 @@ def grade_on_worker(message: dict, modules: list[str], seed: int, timeout: float
     if judge is None:
         global JUDGES_STARTED
         JUDGES_STARTED += 1
-        judge = JudgeProcess(list(modules), seed, timeout, memory_mb, cwd=tempfile.mkdtemp(prefix="grade-batch-"))
+        judge = GradingProcess(list(modules), seed, timeout, memory_mb, cwd=tempfile.mkdtemp(prefix="grade-batch-"))
         judge.key = key
         _LOCAL.judge = judge
     try:
         return judge.ask({"snapshot": message}, time.monotonic() + deadline_seconds)
-    except JudgeFailure as failure:
+    except GradingProcessFailure as failure:
         judge.close(kill=True)
         _LOCAL.judge = None
         return {"failure": [failure.status, failure.message, failure.internal]}
@@ -92,7 +92,7 @@ def run_batch_dask(paths: list[str], options: BatchOptions, address: str, on_row
                     except BadReply as exc:
                         reply = {"failure": ["crashed", f"a malformed reply: {exc}", False]}
                 status, message, internal = reply["failure"]
-                failure = JudgeFailure(status, message, internal)
+                failure = GradingProcessFailure(status, message, internal)
                 if attempt == 0 and not internal:
                     if (again := submit(index, 1)) is not None:
                         pending.add(again)

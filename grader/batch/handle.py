@@ -20,7 +20,7 @@ import time
 MAX_REPLY = 32_000_000  # bytes: a result is tens of kilobytes; more is not a judge talking
 
 
-class JudgeFailure(Exception):
+class GradingProcessFailure(Exception):
     """The judge did not answer properly: `status` is what the row says ("timeout", "crashed"),
     `internal` is True when the kit itself failed (the judge exited with an error of its own)."""
 
@@ -29,28 +29,28 @@ class JudgeFailure(Exception):
         self.status, self.message, self.internal = status, message, internal
 
 
-def judge_command(modules: list[str], seed: int, timeout: float, memory_mb: int) -> list[str]:
+def grading_process_command(modules: list[str], seed: int, timeout: float, memory_mb: int) -> list[str]:
     # -I: neither the folder it starts in nor PYTHON* variables can put code before the kit's.
-    cmd = [sys.executable, "-I", "-m", "grader.batch.judge", "--seed", str(seed), "--timeout", str(timeout),
+    cmd = [sys.executable, "-I", "-m", "grader.batch.grading_process", "--seed", str(seed), "--timeout", str(timeout),
            "--memory-mb", str(memory_mb)]
     for m in modules:
         cmd += ["--module", m]
     return cmd
 
 
-class JudgeProcess:
+class GradingProcess:
     def __init__(self, modules: list[str], seed: int, timeout: float, memory_mb: int, cwd: str):
         # One thread per judge: the references are tiny tensors, and idle OpenMP threads that
         # spin would take the core another job needs.
         env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         self.process = subprocess.Popen(
-            judge_command(modules, seed, timeout, memory_mb), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            grading_process_command(modules, seed, timeout, memory_mb), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, cwd=cwd, env=env, start_new_session=True)
         self._buffer = b""
         self.ignored = 0  # lines that were not the answer to our request (forged, or stale)
 
     def ask(self, message: dict, deadline: float) -> dict:
-        """Send one request; the reply that echoes its nonce, or JudgeFailure by `deadline`."""
+        """Send one request; the reply that echoes its nonce, or GradingProcessFailure by `deadline`."""
         nonce = secrets.token_hex(16)
         self._send((json.dumps({**message, "nonce": nonce}) + "\n").encode(), deadline)
         return self._receive(nonce, deadline)
@@ -63,7 +63,7 @@ class JudgeProcess:
         while view:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise JudgeFailure("timeout", "the judge took no submission within the deadline")
+                raise GradingProcessFailure("timeout", "the judge took no submission within the deadline")
             _, ready, _ = select.select([], [fd], [], min(remaining, 1.0))
             if not ready:
                 self._wake()
@@ -85,10 +85,11 @@ class JudgeProcess:
                     return reply
                 self.ignored += 1
             if len(self._buffer) > MAX_REPLY:
-                raise JudgeFailure("crashed", f"the judge's channel carried more than {MAX_REPLY} bytes in one line")
+                raise GradingProcessFailure("crashed",
+                                            f"the judge's channel carried more than {MAX_REPLY} bytes in one line")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise JudgeFailure("timeout", "no result within the deadline for one submission")
+                raise GradingProcessFailure("timeout", "no result within the deadline for one submission")
             ready, _, _ = select.select([fd], [], [], min(remaining, 1.0))
             if not ready:
                 self._wake()
@@ -106,15 +107,15 @@ class JudgeProcess:
             except OSError:
                 pass
 
-    def _ended(self, what: str) -> JudgeFailure:
+    def _ended(self, what: str) -> GradingProcessFailure:
         try:
             code = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             code = None
         if code is not None and code < 0:
-            return JudgeFailure("crashed", f"the judge {what}: killed by signal {_signal_name(-code)}")
+            return GradingProcessFailure("crashed", f"the judge {what}: killed by signal {_signal_name(-code)}")
         # A judge that exits on its own with an error is the kit failing, not the student.
-        return JudgeFailure("crashed", f"the judge {what} (exit status {code})", internal=code not in (None, 0))
+        return GradingProcessFailure("crashed", f"the judge {what} (exit status {code})", internal=code not in (None, 0))
 
     def close(self, kill: bool = False) -> None:
         if not kill:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import manifest
-from grader.batch.handle import JudgeFailure, JudgeProcess
+from grader.batch.handle import GradingProcessFailure, GradingProcess
 from grader.batch.output import GRADER_GAVE_UP, Row
 from grader.session import Options
 from grader.batch.snapshot import Snapshot, SnapshotError, take
@@ -134,7 +134,7 @@ def grade_reply(path: str, reply: dict, options: BatchOptions, started: float) -
                internal=result.internal_error, peak_memory_mb=float(peak) if isinstance(peak, (int, float)) else None)
 
 
-def gave_up(path: str, failure: JudgeFailure, options: BatchOptions, seconds: float) -> Row:
+def gave_up(path: str, failure: GradingProcessFailure, options: BatchOptions, seconds: float) -> Row:
     what = ("did not finish within the deadline" if failure.status == "timeout" else "was killed or died")
     message = f"not graded: the process grading this submission {what}, twice ({failure.message})"
     return Row(path, failed_result(options.modules, options.seed, failure.status, message),
@@ -154,8 +154,8 @@ def run_batch(paths: list[str], options: BatchOptions, on_row=lambda row: None, 
             rows[index] = row
             on_row(row)
 
-    def new_judge() -> JudgeProcess:
-        return JudgeProcess(options.modules, options.seed, options.timeout, options.memory_mb, cwd)
+    def new_judge() -> GradingProcess:
+        return GradingProcess(options.modules, options.seed, options.timeout, options.memory_mb, cwd)
 
     jobs = max(1, min(options.jobs, len(indices)))
     judges = [new_judge() for _ in range(jobs)] if indices else []  # warming up while we snapshot
@@ -186,8 +186,9 @@ def run_batch(paths: list[str], options: BatchOptions, on_row=lambda row: None, 
                 row = grade_reply(paths[index], judges[slot].ask({"snapshot": message}, deadline), options, started)
             except SnapshotError as exc:
                 row = Row(paths[index], error=f"{GRADER_GAVE_UP}{exc}", seconds=time.monotonic() - started)
-            except (JudgeFailure, BadReply) as exc:
-                failure = exc if isinstance(exc, JudgeFailure) else JudgeFailure("crashed", f"a malformed reply: {exc}")
+            except (GradingProcessFailure, BadReply) as exc:
+                failure = exc if isinstance(exc, GradingProcessFailure) \
+                    else GradingProcessFailure("crashed", f"a malformed reply: {exc}")
                 judges[slot].close(kill=True)
                 judges[slot] = new_judge()
                 row = None

@@ -110,6 +110,8 @@ def expect_close(got, expected, *, what: str, context: str = "", rtol: float = 1
     raise CheckFailed(message, hint)
 
 
-def expect(condition: bool, message: str, hint: str = "") -> None:
+def require(condition: bool, message: str, hint: str = "") -> None:
+    """Fail with `message` unless `condition` holds: for what is not a comparison of numbers
+    (a key that must be there, a parameter list, a tensor that must not be in a graph)."""
     if not condition:
         raise CheckFailed(message, hint)

@@ -34,8 +34,10 @@ class CheckFailed(AssertionError):
         self.mistake = mistake  # {"id", "name"}: the classic mistake the numbers match, if one does
 
 
-class StudentHandle:
-    """What checks call: the worker, with output attributed to the running component."""
+class SubmissionHandle:
+    """The `student` fixture: the submission as the checks reach it, only through probes run in
+    the worker (whose side of it, loading the student's modules, is grader.worker.student.Student),
+    with what the code prints attributed to the running component."""
 
     def __init__(self, plugin: "GradingPlugin"):
         self._plugin = plugin
@@ -100,7 +102,7 @@ class GradingPlugin:
     # -- fixtures --------------------------------------------------------------------------
     @pytest.fixture(scope="session")
     def student(self):
-        return StudentHandle(self)
+        return SubmissionHandle(self)
 
     @pytest.fixture
     def seed(self):

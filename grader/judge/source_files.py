@@ -10,6 +10,12 @@ from pathlib import Path
 PACKAGES = ("makemore", "micrograd")
 
 
+def shown(node: ast.AST) -> str:
+    """A node's code for a message, in backticks, cut to 60 characters."""
+    text = ast.unparse(node)
+    return f"`{text if len(text) <= 60 else text[:57] + '...'}`"
+
+
 @dataclass(frozen=True)
 class Finding:
     file: str

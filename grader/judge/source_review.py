@@ -12,8 +12,7 @@ scoping (`symtable`). It refuses:
   torch's private parts (`torch._C`, `torch.ops`, `Variable._execution_engine`);
 - names defined nowhere (a builtin planted at import, say).
 The whole file (and the submission's files it imports) is also read for changes to torch or to
-Python itself made at import (`torch.Tensor.mean = ...`, `sys.modules[...]`, `builtins`): they
-would let an honest-looking function run anything.
+Python itself made at import (grader/judge/tamper_review.py).
 """
 from __future__ import annotations
 
@@ -22,8 +21,9 @@ import builtins
 import functools
 from pathlib import Path
 
-from grader.judge.compare import expect
-from grader.judge.source_files import Finding, Source, module_statements
+from grader.judge.compare import require
+from grader.judge.source_files import Finding, Source, module_statements, shown
+from grader.judge.tamper_review import find_tampering
 from grader.probes.torch_rules import Rule
 
 ESCAPE_BUILTINS = frozenset({"eval", "exec", "compile", "__import__", "globals", "locals", "vars", "breakpoint",
@@ -37,26 +37,12 @@ ESCAPE_ATTRIBUTES = frozenset({"__dict__", "__globals__", "__code__", "__closure
                                "library", "utils", "_C"})
 MODULE_DUNDERS = frozenset({"__name__", "__file__", "__doc__", "__spec__", "__package__", "__loader__",
                             "__annotations__"})
-# At import, anywhere in the file: what reaches into Python itself, by the module it is on.
-TAMPER_ON_MODULE = {"sys": {"modules", "_getframe", "_current_frames", "setprofile", "settrace", "addaudithook",
-                            "audit", "meta_path", "path_hooks", "path_importer_cache"},
-                    "gc": {"get_objects", "get_referrers", "get_referents"},
-                    "inspect": {"currentframe", "stack", "getouterframes", "getinnerframes", "trace"}}
-TAMPER_ATTRIBUTES = frozenset({"f_back", "f_locals", "f_globals", "tb_frame", "gi_frame", "cr_frame", "__globals__",
-                               "__closure__", "__code__", "__builtins__", "__subclasses__"})
 LOOKUPS = frozenset({"getattr", "setattr", "delattr", "hasattr"})
 PAST = "which reaches past what the grader can read in your code"
-TAMPER_NAMES = frozenset({"__builtins__", "exec", "eval", "compile", "__import__", "globals", "vars"})
-TAMPER_MODULES = frozenset({"ctypes", "importlib", "builtins", "grader", "solutions", "tests"})
 
 
 def _private(attr: str) -> bool:
     return attr.startswith("_") and not (attr.startswith("__") and attr.endswith("__"))
-
-
-def _shown(node: ast.AST) -> str:
-    text = ast.unparse(node)
-    return f"`{text if len(text) <= 60 else text[:57] + '...'}`"
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -162,18 +148,18 @@ class Review:
                     return found
         elif isinstance(node, ast.Attribute):
             if self.matches(node.attr):
-                return src.finding(node, f"uses {_shown(node)}, {self.rule.what}")
+                return src.finding(node, f"uses {shown(node)}, {self.rule.what}")
             if node.attr in ESCAPE_ATTRIBUTES or _private(node.attr):
-                return src.finding(node, f"uses {_shown(node)}, {PAST}")
+                return src.finding(node, f"uses {shown(node)}, {PAST}")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
                 node.func.id in ("getattr", "setattr", "delattr", "hasattr"):
             key = node.args[1] if len(node.args) > 1 else None
             if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-                return src.finding(node, f"looks an attribute up by a computed name ({_shown(node)}), {PAST}")
+                return src.finding(node, f"looks an attribute up by a computed name ({shown(node)}), {PAST}")
             if self.matches(key.value):
-                return src.finding(node, f"uses {_shown(node)}, {self.rule.what}")
+                return src.finding(node, f"uses {shown(node)}, {self.rule.what}")
             if key.value in ESCAPE_ATTRIBUTES or _private(key.value):
-                return src.finding(node, f"uses {_shown(node)}, {PAST}")
+                return src.finding(node, f"uses {shown(node)}, {PAST}")
         elif isinstance(node, ast.MatchClass):  # `case object(cross_entropy=ce)` reads an attribute too
             for attr in node.kwd_attrs:
                 if self.matches(attr):
@@ -241,59 +227,7 @@ class Review:
 
     def tampering(self, rel: str) -> Finding | None:
         """Changes to torch or to Python itself, anywhere in `rel` and the submission files it imports."""
-        todo, seen = [rel], set()
-        while todo:
-            src = self.source(todo.pop())
-            if src is None or src.rel in seen:
-                continue
-            seen.add(src.rel)
-            modules = {}  # module-level name -> the library module it is
-            for stmt in module_statements(src.tree.body):
-                if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                    for alias in stmt.names:
-                        own = src.imported_file(stmt, alias)
-                        if own is not None:
-                            todo.append(own)
-                            continue
-                        dotted = alias.name if isinstance(stmt, ast.Import) else f"{stmt.module or ''}.{alias.name}"
-                        if set(dotted.split(".")) & TAMPER_MODULES:
-                            return src.finding(stmt, f"imports `{dotted}`")
-                        if alias.name != "*":
-                            top = alias.name.split(".")[0]
-                            modules[alias.asname or top] = dotted if alias.asname else top
-            found = self._tamper_nodes(src, modules)
-            if found is not None:
-                return found
-        return None
-
-    def _tamper_nodes(self, src: Source, modules: dict) -> Finding | None:
-        def root(node):
-            while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
-                node = node.func if isinstance(node, ast.Call) else node.value
-            return modules.get(node.id) if isinstance(node, ast.Name) else None
-
-        body = [s for s in module_statements(src.tree.body)]
-        for node in (n for stmt in body for n in ast.walk(stmt)):
-            targets = []
-            if isinstance(node, (ast.Assign, ast.Delete)):
-                targets = node.targets
-            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
-                targets = [node.target]
-            for target in targets:
-                # torch.backends.* are settings (cudnn.deterministic = True), not torch's code
-                if isinstance(target, (ast.Attribute, ast.Subscript)) and root(target) \
-                        and "backends" not in ast.unparse(target):
-                    return src.finding(node, f"changes {_shown(target)}")
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr") \
-                    and node.args and root(node.args[0]):
-                return src.finding(node, f"changes {_shown(node.args[0])}")
-            if isinstance(node, ast.Attribute):
-                module = root(node.value) if isinstance(node.value, (ast.Name, ast.Attribute)) else None
-                if node.attr in TAMPER_ATTRIBUTES or node.attr in TAMPER_ON_MODULE.get((module or "").split(".")[0], ()):
-                    return src.finding(node, f"uses {_shown(node)}")
-            if isinstance(node, ast.Name) and node.id in TAMPER_NAMES:
-                return src.finding(node, f"uses `{node.id}`")
-        return None
+        return find_tampering(self.source, rel)
 
 
 def expect_own_code(student, rel: str, function: str, rule: Rule) -> None:
@@ -301,7 +235,7 @@ def expect_own_code(student, rel: str, function: str, rule: Rule) -> None:
     folder = Path(student.exercises)
     stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in folder.rglob("*.py")))
     problem = _verdict(str(folder), rel, function, rule, stamp)
-    expect(problem is None, problem or "", rule.hint)
+    require(problem is None, problem or "", rule.hint)
 
 
 @functools.lru_cache(maxsize=64)

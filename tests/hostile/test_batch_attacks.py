@@ -215,7 +215,7 @@ def test_a_students_own_grader_package_in_the_current_folder_is_never_the_judge(
     repo = stubs_with(tmp_path, "repo", "")
     marker = tmp_path / "student-grader-ran"
     forged = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\nprint({FORGED!r}, flush=True)\n"
-    for rel in ("grader/__init__.py", "grader/batch.py", "grader/batch/__init__.py", "grader/batch/judge.py",
+    for rel in ("grader/__init__.py", "grader/batch.py", "grader/batch/__init__.py", "grader/batch/judge.py", "grader/batch/grading_process.py",
                 "grader/batch/__main__.py", "sitecustomize.py", "usercustomize.py"):
         target = repo / rel if not rel.startswith("grader/batch/") else repo / "exercises" / rel
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -7,10 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from grader.judge.compare import Mistake, expect
-from grader.judge.source_review import expect_own_code
-from grader.judge.tensors import expect_array_close, expect_tensor
-from grader.probes.torch_rules import AUTOGRAD
+from grader.checks import AUTOGRAD, Mistake, expect_array_close, expect_own_code, expect_tensor, require
 from grader.references import batchnorm as ref
 from grader.suites.batchnorm.common import BATCHNORM, RTOL, columns, expect_no_graph, grad_atol, one_thread, randn
 
@@ -31,7 +28,7 @@ def check_batchnorm_backward(student, rng, seed, case):
     e = 1e-5 if eps is None else eps
     call = f"batchnorm_backward(dout, x, gamma{'' if eps is None else f', eps={eps}'})"
     where = f"for random x and dout of shape ({n}, {dim}) (seed {seed})"
-    expect(not got["changed"], f"{call} changed its input {got['changed'][0] if got['changed'] else ''} in place",
+    require(not got["changed"], f"{call} changed its input {got['changed'][0] if got['changed'] else ''} in place",
            "Leave the inputs as they are: compute new tensors.")
 
     # What PyTorch's own autograd says, in float64 so that only the student's float32 arithmetic is in the way.

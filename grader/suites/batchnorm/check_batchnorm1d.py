@@ -10,8 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from grader.judge.compare import Mistake, expect
-from grader.judge.tensors import expect_array_close, expect_tensor
+from grader.checks import Mistake, expect_array_close, expect_tensor, require
 from grader.references import batchnorm as ref
 from grader.suites.batchnorm.common import ATOL, BATCHNORM, RTOL, columns, expect_no_graph, grad_atol, one_thread, randn
 
@@ -32,9 +31,9 @@ def check_batchnorm1d_fresh(student, rng, kwargs):
         data = expect_tensor(got[name], f"{call}.{name}", dtype="float32", shape=(dim,),
                              hint=f"{name} is torch.{'ones' if value else 'zeros'}(dim), shape (dim,) as in torch.")
         expect_array_close(data, np.full(dim, value), what=f"{call}.{name}", rtol=0, atol=0, context="(a fresh layer)")
-    expect(got["training"] is True, f"{call}.training should be True; got {got['training']!r}",
+    require(got["training"] is True, f"{call}.training should be True; got {got['training']!r}",
            "A fresh layer is in training mode: self.training = True.")
-    expect(got["params"] == ["gamma", "beta"], f"{call}.parameters() should be [gamma, beta] (the layer's own "
+    require(got["params"] == ["gamma", "beta"], f"{call}.parameters() should be [gamma, beta] (the layer's own "
            f"tensors); got {got['params']}", "return [self.gamma, self.beta]: the buffers are not parameters.")
 
 
@@ -106,7 +105,7 @@ def check_batchnorm1d_against_torch(student, rng, seed, case):
     expect_array_close(kept, out, what=f"{call}.out", rtol=0, atol=0, context=f"{at} (it should hold the last output)")
     for buffer in ("running_mean", "running_var"):
         before, after = want["steps"][-1][buffer], got["eval"][buffer]
-        expect(after.get("kind") == "tensor" and np.allclose(after["data"], before, rtol=RTOL, atol=ATOL),
+        require(after.get("kind") == "tensor" and np.allclose(after["data"], before, rtol=RTOL, atol=ATOL),
                f"{call}.{buffer} changed during a call in eval mode", "Update the buffers only when self.training is True.")
 
 
@@ -116,7 +115,7 @@ def _check_gradients(grads, x, gamma, beta, R, eps, call, at):
     with one_thread():
         (F.batch_norm(xt, None, None, g, b, training=True, eps=eps) * R).sum().backward()
     for name, tensor, want in (("x", "x", xt.grad), ("gamma", "self.gamma", g.grad), ("beta", "self.beta", b.grad)):
-        expect(grads is not None and grads[name] is not None, f"{call}(x) is not differentiable in {name} {at}",
+        require(grads is not None and grads[name] is not None, f"{call}(x) is not differentiable in {name} {at}",
                f"Compute the output with torch operations on x and {tensor} themselves (no .data, .detach() or .item()).")
         want = want.numpy()
         expect_array_close(grads[name], want, what=f"gradient of sum({call}(x) * R) with respect to {name}",

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.judge.compare import Mistake, expect
-from grader.judge.tensors import expect_array_close, expect_tensor
+from grader.checks import Mistake, expect_array_close, expect_tensor, require
 from grader.references import batchnorm as ref
 from grader.suites.batchnorm.common import ATOL, BATCHNORM, RTOL, gen, randn
 
@@ -59,7 +58,7 @@ def check_fold(student, rng, seed, case):
                            hint="The same shape as linear.weight: (fan_in, fan_out).")
     expect_array_close(weight, want.weight.numpy(), what="the folded Linear's weight", rtol=RTOL, atol=ATOL,
                        context=where, mistakes=mistakes("weight"), hint="new weight = linear.weight * scale, with " + SCALE)
-    expect(got["bias"].get("kind") != "NoneType", f"the folded Linear has no bias {where}",
+    require(got["bias"].get("kind") != "NoneType", f"the folded Linear has no bias {where}",
            "It needs one, even when linear has none: " + BIAS)
     bias = expect_tensor(got["bias"], "the folded Linear's bias", dtype="float32", shape=(fan_out,))
     expect_array_close(bias, want.bias.numpy(), what="the folded Linear's bias", rtol=RTOL, atol=ATOL, context=where,
@@ -70,6 +69,6 @@ def check_fold(student, rng, seed, case):
     out = expect_tensor(got["out"], "folded(x)", dtype="float32", shape=(5, fan_out))
     expect_array_close(out, expected, what="folded(x)", rtol=RTOL, atol=ATOL,
                        context=f"against bn(linear(x)) in eval mode {where}")
-    expect(not got["same"] and not got["changed"], f"fold_batchnorm changed its input "
+    require(not got["same"] and not got["changed"], f"fold_batchnorm changed its input "
            f"{(got['changed'] or ['linear'])[0]} {where}", "Leave linear and bn as they were: build a new Linear.")
 

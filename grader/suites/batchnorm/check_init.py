@@ -8,8 +8,7 @@ import pytest
 import torch
 
 from grader.data import names_if_present
-from grader.judge.compare import Mistake, expect
-from grader.judge.tensors import expect_array_close, expect_tensor
+from grader.checks import Mistake, expect_array_close, expect_tensor, require
 from grader.references import batchnorm as ref
 from grader.references import bigram as bigram_ref
 from grader.references import mlp as mlp_ref
@@ -55,7 +54,7 @@ def _mistakes(sizes, seed):
 
 def _check_params(got, sizes, seed, where):
     """Keys, then dtype and shape, values (naming scaling mistakes), and leaf-ness, tensor by tensor."""
-    expect(got["keys"] == sorted(KEYS), f"init_mlp_fixed returned the keys {got['keys']}; expected {list(KEYS)}",
+    require(got["keys"] == sorted(KEYS), f"init_mlp_fixed returned the keys {got['keys']}; expected {list(KEYS)}",
            "Return a dict with exactly the keys C, W1, b1, W2, b2.")
     sizes = {**DEFAULTS, **sizes}
     want = ref.init_mlp_fixed(**sizes, generator=torch.Generator().manual_seed(seed))
@@ -65,8 +64,8 @@ def _check_params(got, sizes, seed, where):
         values = expect_tensor(got[key], what, dtype="float32", shape=tuple(want[key].shape), hint=DRAWS)
         expect_array_close(values, want[key].detach().numpy(), what=what, rtol=1e-5, context=where,
                            mistakes=mistakes.get(key, ()), hint=DRAWS)
-        expect(got[key]["is_leaf"], f"{what} is not a leaf tensor (it has a grad_fn) {where}", LEAF)
-        expect(got[key]["requires_grad"], f"{what} does not require grad {where}", LEAF)
+        require(got[key]["is_leaf"], f"{what} is not a leaf tensor (it has a grad_fn) {where}", LEAF)
+        require(got[key]["requires_grad"], f"{what} does not require grad {where}", LEAF)
 
 
 @pytest.mark.component("batchnorm.init")
@@ -96,7 +95,7 @@ def check_init_defaults_on_real_names(student, rng):
         loss = ref.mlp_loss(params, X, Y).item()
         saturation = (torch.tanh(ref.hidden_preact(params, X)).abs() > ref.SATURATED).float().mean().item()
     uniform = -math.log(1 / 27)
-    expect(abs(loss - uniform) < 0.1, f"the first loss on {len(Y)} examples of names.txt is {loss:.4f}; expected near "
+    require(abs(loss - uniform) < 0.1, f"the first loss on {len(Y)} examples of names.txt is {loss:.4f}; expected near "
            f"-ln(1/27) = {uniform:.4f}", "Small W2 and zero b2 make the logits nearly equal: no character is preferred.")
-    expect(saturation < 1 / 3, f"{saturation:.0%} of the tanh activations are saturated (|h| > 0.97) at initialisation "
+    require(saturation < 1 / 3, f"{saturation:.0%} of the tanh activations are saturated (|h| > 0.97) at initialisation "
            "on names.txt; expected at most a third", "Scale W1 by (5/3)/sqrt(block_size * n_embd).")

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.judge.compare import Mistake, expect
-from grader.judge.tensors import expect_array_close, expect_tensor
+from grader.checks import Mistake, expect_array_close, expect_tensor, require
 from grader.references import batchnorm as ref
 from grader.suites.batchnorm.common import ATOL, BATCHNORM, RTOL, randn
 
@@ -39,15 +38,15 @@ def check_linear(student, rng, seed, bias):
                 lambda: (draw((fan_out, fan_in)).T / fan_in**0.5).numpy(), WEIGHT),
     ])
     if bias is False:
-        expect(got["bias"]["kind"] == "NoneType", f"{call}.bias should be None; got a {got['bias']['kind']}",
+        require(got["bias"]["kind"] == "NoneType", f"{call}.bias should be None; got a {got['bias']['kind']}",
                "bias = torch.zeros(fan_out) if bias else None")
-        expect(got["params"] == ["weight"], f"{call}.parameters() should be [weight]; got {got['params']}",
+        require(got["params"] == ["weight"], f"{call}.parameters() should be [weight]; got {got['params']}",
                "Leave out the bias when there is none.")
     else:
         zeros = expect_tensor(got["bias"], f"{call}.bias", dtype="float32", shape=(fan_out,),
                               hint="bias = torch.zeros(fan_out) if bias else None")
         expect_array_close(zeros, np.zeros(fan_out), what=f"{call}.bias", rtol=0, atol=0, context="(it starts at zero)")
-        expect(got["params"] == ["weight", "bias"], f"{call}.parameters() should be [weight, bias] (the layer's own "
+        require(got["params"] == ["weight", "bias"], f"{call}.parameters() should be [weight, bias] (the layer's own "
                f"tensors); got {got['params']}", "return [self.weight] + ([] if self.bias is None else [self.bias])")
 
     # The probe gives the bias non-zero values (in place), so a forward that drops it shows.
@@ -77,8 +76,8 @@ def check_tanh(student, rng, seed):
     expect_array_close(kept, out, what="Tanh().out", rtol=0, atol=0, context="(it should hold the last output)")
     params = got["params"]  # the list's length, or the name of what came back instead of a list
     shown = f"a list of {params}" if isinstance(params, int) else f"a {params}"
-    expect(params == 0, f"Tanh().parameters() should be []; got {shown}", "A Tanh has no parameters: return [].")
-    expect(got["grad"] is not None, f"Tanh()(x) is not differentiable in x {where}",
+    require(params == 0, f"Tanh().parameters() should be []; got {shown}", "A Tanh has no parameters: return [].")
+    require(got["grad"] is not None, f"Tanh()(x) is not differentiable in x {where}",
            "Use torch.tanh on x itself (no .data, .detach() or numpy), so gradients flow back through it.")
     expect_array_close(got["grad"], ((1 - torch.tanh(x) ** 2) * R).numpy(), what="gradient of sum(Tanh()(x) * R) "
                        "with respect to x", rtol=RTOL, atol=ATOL, context=where)

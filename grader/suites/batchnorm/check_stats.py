@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.judge.compare import Mistake, expect_close
+from grader.checks import Mistake, expect_close
 from grader.references import batchnorm as ref
 from grader.suites.batchnorm.common import BATCHNORM, gen, randn
 

@@ -6,12 +6,9 @@ import math
 import pytest
 import torch
 
-from grader.judge.compare import Mistake, expect, expect_close
-from grader.judge.plugin import CheckFailed
-from grader.judge.tensors import expect_array_close, expect_tensor
+from grader.checks import CheckFailed, Mistake, StudentFailure, expect_array_close, expect_close, expect_tensor, require
 from grader.references import bigram as ref
 from grader.suites.bigram.words import itos_pairs, pair_label, random_words, real_names, vocab, wider_vocab
-from grader.worker.client import StudentFailure
 
 BIGRAM = [("makemore.bigram", None)]
 
@@ -23,14 +20,14 @@ def check_vocab(student, rng, seed):
     stoi, itos = vocab(words)
     got_stoi = dict((k, v) for k, v in got["stoi"])
     where = f"for words like {words[:4]} (seed {seed})"
-    expect(got_stoi.get(".") == 0, f"stoi['.'] should be 0 (the start/end token), got {got_stoi.get('.')} {where}",
+    require(got_stoi.get(".") == 0, f"stoi['.'] should be 0 (the start/end token), got {got_stoi.get('.')} {where}",
            "'.' is index 0; the other characters follow from 1 in sorted order.")
     if got_stoi != stoi:
         wrong = next((c for c in sorted(stoi) if got_stoi.get(c) != stoi[c]), None)
         extra = sorted(set(got_stoi) - set(stoi))
         detail = f"stoi[{wrong!r}] should be {stoi[wrong]}, got {got_stoi.get(wrong)}" if wrong else f"unexpected keys {extra}"
         raise CheckFailed(f"{detail} {where}", "Number the sorted characters from 1, after '.' at 0.")
-    expect(dict((int(k), v) for k, v in got["itos"]) == itos, f"itos should be the inverse of stoi {where}",
+    require(dict((int(k), v) for k, v in got["itos"]) == itos, f"itos should be the inverse of stoi {where}",
            "itos = {i: s for s, i in stoi.items()}")
 
 
@@ -183,7 +180,7 @@ def check_nll_is_inf_for_an_unseen_bigram(student, rng):
     except StudentFailure as failure:
         failure.message += ". With no smoothing an unseen bigram has P = 0: the NLL is inf, so return it rather than raise"
         raise
-    expect(math.isinf(got) and got > 0, f"nll with an unseen bigram (P = 0, no smoothing) should be inf; got {got}",
+    require(math.isinf(got) and got > 0, f"nll with an unseen bigram (P = 0, no smoothing) should be inf; got {got}",
            "-log(0) is inf: torch.log(torch.tensor(0.)) gives -inf, and the mean of values with one inf is inf.")
 
 

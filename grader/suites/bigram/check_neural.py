@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.judge.compare import Mistake, expect, expect_close
-from grader.judge.tensors import expect_array_close, expect_tensor
+from grader.checks import Mistake, expect_array_close, expect_close, expect_tensor, require
 from grader.references import bigram as ref
 from grader.suites.bigram.words import random_words, vocab, wider_vocab
 
@@ -59,7 +58,7 @@ def check_forward(student, rng, seed):
         Mistake("forgetting to exponentiate the logits", (logits / logits.sum(1, keepdim=True)).numpy(),
                 "The logits are log-counts: counts = logits.exp() before normalising."),
     ])
-    expect(got["grad"] is not None, f"bigram_forward's output is not differentiable in W {where}",
+    require(got["grad"] is not None, f"bigram_forward's output is not differentiable in W {where}",
            "Compute it with torch operations on W itself (no .data, .detach(), .item() or numpy).")
     expect_array_close(got["grad"], Wr.grad.numpy(), what="gradient of sum(probs * R) with respect to W", context=where)
 
@@ -72,7 +71,7 @@ def check_loss(student, rng, seed, reg):
     r = 0.01 if reg is None else reg
     call = "bigram_loss(W, xs, ys)" if reg is None else f"bigram_loss(W, xs, ys, reg={reg})"
     value = expect_tensor(got["loss"], call, dtype="float32")
-    expect(value.size == 1, f"{call} should be a scalar tensor; it has shape {value.shape}")
+    require(value.size == 1, f"{call} should be a scalar tensor; it has shape {value.shape}")
     Wr = W.clone().requires_grad_()
     want = ref.bigram_loss(Wr, xs, ys, r)
     want.backward()
@@ -85,7 +84,7 @@ def check_loss(student, rng, seed, reg):
         Mistake("the sum of -log p instead of the mean", float(-p.log().sum()) + r * float((W**2).mean()),
                 "Average over the examples: .mean()."),
     ])
-    expect(got["grad"] is not None, f"{call} is not differentiable in W")
+    require(got["grad"] is not None, f"{call} is not differentiable in W")
     expect_array_close(got["grad"], Wr.grad.numpy(), what=f"d({call})/dW", context=f"(seed {seed})")
 
 
@@ -106,7 +105,7 @@ def check_train(student, rng, seed, lr, reg):
         return ref.train_bigram(Wr, xs, ys, steps, lr, reg, **kw), Wr.detach().numpy()
 
     want, W_final = trajectory()
-    expect(len(got["losses"]) == steps, f"{call} returned {len(got['losses'])} losses")
+    require(len(got["losses"]) == steps, f"{call} returned {len(got['losses'])} losses")
     Wr = W.clone().requires_grad_()
     after = ref.train_bigram(Wr, xs, ys, steps + 1, rate, r)[1:]
     mistakes = [

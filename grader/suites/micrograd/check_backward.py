@@ -9,9 +9,8 @@ import math
 
 import pytest
 
-from grader.judge.compare import expect_close
+from grader.checks import CheckFailed, expect_close
 from grader import deep_chain
-from grader.judge.plugin import CheckFailed
 from grader.suites.micrograd.graphs import Graph, context, expression, leaf_names, torch_reference
 from grader.suites.micrograd.graphs import random_graph as _random_graph
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from grader import exprs
-from grader.judge.compare import Mistake, expect, expect_close
+from grader.checks import Mistake, expect_close, require
 from grader.suites.micrograd.graphs import Graph
 
 pytestmark = pytest.mark.component("micrograd.gradcheck")
@@ -55,7 +55,7 @@ def check_central_differences(student, rng, seed, h):
     want = _differences(f, xs, step, "central")
     exact = _exact(graph, xs)
     where = f"for f(x) = {len(xs)}-input polynomial/tanh/exp at xs={xs}, h={step:g} (seed {seed})"
-    expect(not got["mutated"], f"numerical_gradient changed the caller's xs {where}",
+    require(not got["mutated"], f"numerical_gradient changed the caller's xs {where}",
            "Nudge a copy of xs (e.g. list(xs)), or restore the entry after each evaluation.")
     mistakes = [
         Mistake("the one-sided difference (f(x + h) - f(x)) / h", _differences(f, xs, step, "forward"),

@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.judge.compare import Mistake, expect, expect_close
-from grader.judge.plugin import CheckFailed
+from grader.checks import CheckFailed, Mistake, expect_close, require
 
 REF_ENGINE = {"micrograd.engine": "grader.references.micrograd"}
 REF_ENGINE_NN = {**REF_ENGINE, "micrograd.nn": "grader.references.micrograd_nn"}
@@ -33,15 +32,15 @@ def check_mlp(student, seed, rng):
     got = student.call("nn_mlp", load=NN, seed=seed, nin=nin, nouts=nouts, inputs=inputs)
     weights = got["weights"]
     shape = [len(layer) for layer in weights]
-    expect(shape == nouts, f"MLP({nin}, {nouts}) has layers of {shape} neurons; expected {nouts}")
+    require(shape == nouts, f"MLP({nin}, {nouts}) has layers of {shape} neurons; expected {nouts}")
     for li, layer in enumerate(weights):
         fan_in = nin if li == 0 else nouts[li - 1]
         for n in layer:
-            expect(len(n["w"]) == fan_in, f"a neuron of layer {li} has {len(n['w'])} weights; expected {fan_in}")
+            require(len(n["w"]) == fan_in, f"a neuron of layer {li} has {len(n['w'])} weights; expected {fan_in}")
             values = n["w"] + [n["b"]]
-            expect(all(-1 <= v <= 1 for v in values), "weights and biases must be drawn from uniform(-1, 1)")
+            require(all(-1 <= v <= 1 for v in values), "weights and biases must be drawn from uniform(-1, 1)")
     flat = [v for layer in weights for n in layer for v in n["w"] + [n["b"]]]
-    expect(len(set(flat)) > len(flat) // 2, "the weights look constant: draw each with random.uniform(-1, 1)")
+    require(len(set(flat)) > len(flat) // 2, "the weights look constant: draw each with random.uniform(-1, 1)")
     expected_positions = [[li, ni, k] for li, layer in enumerate(weights) for ni, n in enumerate(layer)
                           for k in range(len(n["w"]) + 1)]
     positions = got["param_positions"]
@@ -54,7 +53,7 @@ def check_mlp(student, seed, rng):
     if positions != expected_positions:
         raise CheckFailed("MLP.parameters() is not in the order w then b, neuron by neuron, layer by layer",
                           "Neuron: self.w + [self.b]; Layer and MLP: concatenate in order.")
-    expect(got["output_shape"] == "value", "an MLP whose last layer has one neuron should return a single Value, not a list",
+    require(got["output_shape"] == "value", "an MLP whose last layer has one neuron should return a single Value, not a list",
            "In Layer.__call__, return outs[0] when there is exactly one neuron.")
     for x, out, grads in zip(inputs, got["outputs"], got["grads"]):
         want, want_grads = _torch_mlp(weights, x)
@@ -64,7 +63,7 @@ def check_mlp(student, seed, rng):
         expect_close([g for layer in grads for n in layer for g in n], [g for layer in want_grads for n in layer for g in n],
                      what=f"gradient of the output w.r.t. the parameters for x={x}",
                      hint="Build the neuron with Value operations (wi * xi, sum, + b, .tanh()) so every weight is in the graph.")
-    expect(all(g == 0.0 for g in got["after_zero_grad"]), "zero_grad() did not set every parameter's grad to 0",
+    require(all(g == 0.0 for g in got["after_zero_grad"]), "zero_grad() did not set every parameter's grad to 0",
            "Module.zero_grad: for p in self.parameters(): p.grad = 0.0")
 
 
@@ -83,14 +82,14 @@ def _torch_linear_last(weights, x):
 def check_parts(student):
     x = [0.5, -1.0, 2.0]
     got = student.call("nn_parts", load=NN, x=x)
-    expect(got["module_parameters"] == 0, "Module().parameters() should return an empty list")
+    require(got["module_parameters"] == 0, "Module().parameters() should return an empty list")
     n = got["neuron"]
     want = sum(w * xi for w, xi in zip(n["w"], x)) + n["b"]
-    expect(got["linear_out"] is not None, "Neuron(nin, nonlin=False)(x) should return a Value")
+    require(got["linear_out"] is not None, "Neuron(nin, nonlin=False)(x) should return a Value")
     expect_close(got["linear_out"], want, what="Neuron(3, nonlin=False)(x), the plain weighted sum",
                  context=f"for x={x}", mistakes=[Mistake("applying tanh even when nonlin=False", float(torch.tanh(torch.tensor(want, dtype=torch.float64))))])
-    expect(got["neuron_params"] == 4, f"Neuron(3).parameters() has {got['neuron_params']} entries; expected 4 (w + [b])")
-    expect(got["layer_single_is_value"], "Layer(3, 1)(x) should return the single Value, not a list")
+    require(got["neuron_params"] == 4, f"Neuron(3).parameters() has {got['neuron_params']} entries; expected 4 (w + [b])")
+    require(got["layer_single_is_value"], "Layer(3, 1)(x) should return the single Value, not a list")
     layer = got["linear_layer"]
     plain = [sum(w * xi for w, xi in zip(n["w"], x)) + n["b"] for n in layer["neurons"]]
     squashed = [float(torch.tanh(torch.tensor(v, dtype=torch.float64))) for v in plain]
@@ -165,7 +164,7 @@ def check_training_trajectory(student, seed, rng):
                 "Gradient descent moves against the gradient: p.data += -lr * p.grad."),
         Mistake("recording the loss after the update", _torch_train(params, shapes, xs, ys, steps + 1, lr)[1:]),
     ]
-    expect(len(got["losses"]) == steps, f"train(steps={steps}) returned {len(got['losses'])} losses; expected {steps}")
+    require(len(got["losses"]) == steps, f"train(steps={steps}) returned {len(got['losses'])} losses; expected {steps}")
     mistakes.append(Mistake("ignoring lr (the default 0.1 instead)", lambda: _torch_train(params, shapes, xs, ys, steps, 0.1),
                             "Step with the lr you are given: p.data += -lr * p.grad."))
     expect_close(got["losses"], want, rtol=1e-7, what=f"losses of train(model, xs, ys, steps={steps}, lr={lr})",
@@ -182,7 +181,7 @@ def check_training_defaults(student, seed, rng):
     xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
     ys = [1.0, -1.0, -1.0, 1.0]
     got = student.call("train_run", load=TRAIN, seed=seed, nin=nin, nouts=nouts, params=params, xs=xs, ys=ys)
-    expect(len(got["losses"]) == 20, f"train(model, xs, ys) returned {len(got['losses'])} losses; "
+    require(len(got["losses"]) == 20, f"train(model, xs, ys) returned {len(got['losses'])} losses; "
            "expected 20 (steps defaults to 20)", "def train(model, xs, ys, steps=20, lr=0.1):")
     expect_close(got["losses"], _torch_train(params, shapes, xs, ys, 20, 0.1), rtol=1e-7,
                  what="losses of train(model, xs, ys) with the default lr=0.1",

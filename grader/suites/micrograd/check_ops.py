@@ -10,14 +10,12 @@ from __future__ import annotations
 import pytest
 
 from grader import exprs
-from grader.judge.compare import Mistake, expect_close
-from grader.judge.plugin import CheckFailed
+from grader.checks import CheckFailed, Mistake, StudentFailure, expect_close
 from grader.suites.micrograd.graphs import (
     MISTAKES, TARGET_OPS, Graph, context, expression, kind, leaf_names, random_graph, simulate,
     torch_reference,
 )
 from grader.suites.micrograd.methods import SWAPPED_HINTS, missing_method, name_recursion
-from grader.worker.client import StudentFailure
 
 ENGINE = [("micrograd.engine", None)]
 CANDIDATE_MISTAKES = {

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from grader.judge.plugin import CheckFailed
-from grader.worker.client import StudentFailure
+from grader.checks import CheckFailed, StudentFailure
 
 FORWARD = {"__radd__": "__add__", "__rmul__": "__mul__", "__rsub__": "__sub__", "__rtruediv__": "__truediv__"}
 SIGN = {"__radd__": "+", "__rmul__": "*", "__rsub__": "-", "__rtruediv__": "/"}

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.judge.compare import expect
-from grader.judge.plugin import CheckFailed
-from grader.judge.tensors import expect_array_close, expect_tensor
+from grader.checks import CheckFailed, expect_array_close, expect_tensor, require
 from grader.references import bigram as bigram_ref
 from grader.references import mlp as ref
 from grader.suites.bigram.words import random_words, real_names
@@ -45,7 +43,7 @@ def check_dataset_real_split(student):
     if words is None:
         pytest.skip("names.txt is not here")
     sizes = [_check_dataset(student, part, None, "(on the names.txt split)") for part in ref.split_words(words)]
-    expect(sizes == [182625, 22655, 22866], f"examples per split: expected 182625 / 22655 / 22866, got {sizes}")
+    require(sizes == [182625, 22655, 22866], f"examples per split: expected 182625 / 22655 / 22866, got {sizes}")
 
 
 @pytest.mark.component("mlp.split")
@@ -56,10 +54,10 @@ def check_split(student, rng, seed, seed_arg):
     want = ref.split_words(words, 42 if seed_arg is None else seed_arg)
     call = "split_words(words)" if seed_arg is None else f"split_words(words, seed={seed_arg})"
     where = f"for {len(words)} random words (seed {seed})"
-    expect(not got["mutated"], f"{call} changed the caller's list {where}",
+    require(not got["mutated"], f"{call} changed the caller's list {where}",
            "Shuffle a copy: shuffled = list(words).")
     sizes, want_sizes = [len(p) for p in got["parts"]], [len(p) for p in want]
-    expect(sizes == want_sizes, f"{call} gave parts of {sizes} words; expected {want_sizes} {where}",
+    require(sizes == want_sizes, f"{call} gave parts of {sizes} words; expected {want_sizes} {where}",
            "Cut at int(0.8 * n) and int(0.9 * n).")
     for name, part, expected in zip(("train", "dev", "test"), got["parts"], want):
         if part != expected:
@@ -75,5 +73,5 @@ def check_split_real_names(student):
         pytest.skip("names.txt is not here")
     got = student.call("split", load=MLP, words=words, seed=None)
     sizes = [len(p) for p in got["parts"]]
-    expect(sizes == [25626, 3203, 3204], f"split_words(names) gave {sizes} words; expected 25626 / 3203 / 3204")
-    expect(got["parts"] == [list(p) for p in ref.split_words(words)], "split_words(names) is not the seeded shuffle")
+    require(sizes == [25626, 3203, 3204], f"split_words(names) gave {sizes} words; expected 25626 / 3203 / 3204")
+    require(got["parts"] == [list(p) for p in ref.split_words(words)], "split_words(names) is not the seeded shuffle")

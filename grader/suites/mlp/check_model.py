@@ -6,11 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from grader.judge.compare import Mistake, expect, expect_close
-from grader.judge.plugin import CheckFailed
-from grader.judge.source_review import expect_own_code
-from grader.judge.tensors import expect_array_close, expect_tensor
-from grader.probes.torch_rules import SHORTCUTS
+from grader.checks import SHORTCUTS, CheckFailed, Mistake, expect_array_close, expect_close, expect_own_code, expect_tensor, require
 from grader.references import mlp as ref
 
 MLP = [("makemore.mlp", None)]
@@ -32,12 +28,12 @@ def contexts(rng, n, vocab, block):
 def check_init(student, seed, kwargs):
     got = student.call("init", load=MLP, kwargs=kwargs, seed=seed)
     call = f"init_mlp({', '.join(f'{k}={v}' for k, v in kwargs.items())}{', ' if kwargs else ''}generator=g)"
-    expect(sorted(got) == sorted(ref.NAMES), f"{call} returned keys {sorted(got)}; expected {list(ref.NAMES)}")
+    require(sorted(got) == sorted(ref.NAMES), f"{call} returned keys {sorted(got)}; expected {list(ref.NAMES)}")
     want = ref.init_mlp(**kwargs, generator=torch.Generator().manual_seed(seed))
     for name in ref.NAMES:
         t = got[name]
         data = expect_tensor(t, f"{name} of {call}", dtype="float32", shape=tuple(want[name].shape))
-        expect(t["is_leaf"] and t["requires_grad"],
+        require(t["is_leaf"] and t["requires_grad"],
                f"{name} of {call} must be a leaf tensor with requires_grad=True "
                f"(requires_grad={t['requires_grad']}, leaf={t['is_leaf']})",
                "Use torch.randn(shape, generator=generator).requires_grad_(): scaling afterwards makes a non-leaf.")
@@ -74,7 +70,7 @@ def check_forward(student, rng, seed):
                 "h = torch.tanh(emb @ W1 + b1)."),
         Mistake("leaving out the biases", lambda: (torch.tanh(emb @ params["W1"]) @ params["W2"]).numpy()),
     ])
-    expect(got["grads"] is not None, f"mlp_forward's logits are not differentiable in the parameters {where}")
+    require(got["grads"] is not None, f"mlp_forward's logits are not differentiable in the parameters {where}")
     for name in ref.NAMES:
         expect_array_close(got["grads"][name], P[name].grad.numpy(), what=f"gradient of sum(logits * R) w.r.t. {name}",
                            context=where)
@@ -91,7 +87,7 @@ def check_cross_entropy(student, rng, seed, scale):
     expect_own_code(student, "makemore/mlp.py", "cross_entropy", SHORTCUTS)  # what it says; the probe: what runs
     got = student.call("cross_entropy", load=MLP, logits=logits.numpy(), Y=Y.numpy())
     value = expect_tensor(got["loss"], "cross_entropy(logits, Y)", dtype="float32")
-    expect(value.size == 1, f"cross_entropy(logits, Y) should be a scalar; it has shape {value.shape}")
+    require(value.size == 1, f"cross_entropy(logits, Y) should be a scalar; it has shape {value.shape}")
     L = logits.clone().requires_grad_()
     loss = F.cross_entropy(L, Y)
     loss.backward()
@@ -107,5 +103,5 @@ def check_cross_entropy(student, rng, seed, scale):
     expect_close(got_value, float(want), rtol=1e-5, atol=1e-5, what="cross_entropy(logits, Y)", context=where,
                  mistakes=[unstable, Mistake("the sum over the batch instead of the mean", float(want) * 16,
                                              "F.cross_entropy averages over the examples: .mean().")])
-    expect(got["grad"] is not None, f"cross_entropy(logits, Y) is not differentiable in the logits {where}")
+    require(got["grad"] is not None, f"cross_entropy(logits, Y) is not differentiable in the logits {where}")
     expect_array_close(got["grad"], L.grad.numpy(), what="d(cross_entropy)/d(logits)", context=where)

@@ -4,14 +4,11 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.judge.compare import Mistake, expect, expect_close
-from grader.judge.plugin import CheckFailed
-from grader.judge.tensors import expect_array_close
+from grader.checks import CheckFailed, Mistake, StudentFailure, expect_array_close, expect_close, require
 from grader.references import bigram as bigram_ref
 from grader.references import mlp as ref
 from grader.suites.bigram.words import itos_pairs, random_words
 from grader.suites.mlp.check_model import small_params
-from grader.worker.client import StudentFailure
 
 MLP = [("makemore.mlp", None)]
 
@@ -48,7 +45,7 @@ def check_train(student, rng, seed, schedule):
 
     want, P = run()
     call = f"train_mlp(params, X, Y, steps={steps}, batch_size={batch}, lr={'a schedule' if schedule else lr}, generator=g)"
-    expect(len(got["losses"]) == steps, f"{call} returned {len(got['losses'])} losses; expected {steps}")
+    require(len(got["losses"]) == steps, f"{call} returned {len(got['losses'])} losses; expected {steps}")
     expect_close(got["losses"], want, rtol=1e-4, what=f"losses of {call}", context=f"(seed {seed})",
                  labels=[f"step {s}" for s in range(steps)], mistakes=[
             Mistake("not resetting the gradients (p.grad = None) each step", lambda: run(reset_grad=False)[0],

@@ -1,7 +1,7 @@
-"""The judge process of `grade batch`: warm (torch, pytest and the suites imported once, one fork
-server for its workers), it grades one submission after another.
+"""The grading process of `grade batch` (its "judge"): warm (torch, pytest and the suites imported
+once, one fork server for its workers), it grades one submission after another.
 
-    python -I -m grader.batch.judge --seed N --module micrograd [--module ...]
+    python -I -m grader.batch.grading_process --seed N --module micrograd [--module ...]
 
 Started with `-I` from an empty folder of the run's own, so nothing in the caller's folder (a
 student's `grader/` package included) can stand in for the kit. Each request is one JSON line on
@@ -91,7 +91,7 @@ def serve(modules: list[str], seed: int, timeout: float, memory_mb: int) -> None
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="grader.batch.judge")
+    parser = argparse.ArgumentParser(prog="grader.batch.grading_process")
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--timeout", type=float, default=10.0)
     parser.add_argument("--memory-mb", type=int, default=4096)
