@@ -22,7 +22,8 @@ GRADER = Path(__file__).resolve().parent.parent
 FILES = (
     "__init__.py", "exprs.py", "deep_chain.py",
     "worker/__init__.py", "worker/__main__.py", "worker/boot.py", "worker/protocol.py", "worker/server.py",
-    "worker/student.py", "worker/provenance.py", "worker/forkserver.py",
+    "worker/student.py", "worker/provenance.py", "worker/forkserver.py", "worker/confine.py",
+    "worker/cleanup.py",
     "probes/__init__.py", "probes/common.py",
 )
 TORCH_FILES = ("probes/tensors.py",)

@@ -20,6 +20,8 @@ import socket
 import sys
 import time
 
+from grader.worker import cleanup, confine
+
 MAX_MESSAGE = 65536
 
 
@@ -58,148 +60,12 @@ def _spawn(control: socket.socket, request: dict, fds: list[int], count: int, ho
             # worker ended): the worker can neither see nor signal the server or another worker,
             # and whatever it starts dies with it. Then no capability is left to undo any of it.
             server._die_with_parent()
-            _into_own_pid_namespace()
-            _drop_capabilities()
+            confine.into_own_pid_namespace()
+            confine.drop_capabilities()
         server.run(req_r, resp_w, request["exercises"], tuple(request["forbid"]), request["memory_mb"],
                    request.get("uid"))
     finally:
         os._exit(70)
-
-
-CLONE_NEWPID = 0x20000000
-
-
-def _into_own_pid_namespace() -> None:
-    """Fork into a new PID namespace; return in the child (pid 1 there). This process waits
-    and ends as the child ended, so the server sees the worker's own exit status."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWPID) != 0:
-        return  # no capability for it (an older bwrap): the sandbox's own namespace still holds
-    child = os.fork()
-    if child == 0:
-        return
-    while True:
-        try:
-            _, status = os.waitpid(child, 0)
-            break
-        except InterruptedError:
-            continue
-    if os.WIFSIGNALED(status):
-        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
-        os.kill(os.getpid(), os.WTERMSIG(status))
-    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 70)
-
-
-def _drop_capabilities() -> None:
-    """No capability left, none to be gained by exec: else the worker never runs."""
-    import ctypes
-
-    class Header(ctypes.Structure):
-        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-    class Data(ctypes.Structure):
-        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(47, 4, 0, 0, 0)  # PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL
-    libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)())  # _LINUX_CAPABILITY_VERSION_3: all zero
-    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
-    with open("/proc/self/status") as status:
-        held = [line for line in status if line.startswith(("CapEff:", "CapPrm:", "CapAmb:"))]
-    if any(int(line.split()[1], 16) for line in held):
-        os._exit(71)
-
-
-def _wipe(home: str, live: dict[int, str]) -> None:
-    """Empty every writable place of the sandbox but the live workers' own folders (emptied too):
-    nothing one worker wrote (its stand-ins, say) is there for the next to read."""
-    import shutil
-
-    keep = set(live.values())
-    for top in ("/tmp", "/dev/shm"):
-        for path in _entries(top):
-            if path != home or os.path.islink(path):
-                _remove(path)
-                continue
-            for inner in _entries(home):
-                if inner in keep and not os.path.islink(inner):  # a live worker's own: emptied
-                    for leftover in _entries(inner):
-                        _remove(leftover)
-                else:  # a finished worker's, or one a worker swapped for a link: never followed
-                    _remove(inner)
-    _remove_ipc()
-
-
-def _entries(folder: str) -> list[str]:
-    """What is in `folder`, or nothing: a worker may have moved or replaced it meanwhile."""
-    try:
-        return [os.path.join(folder, name) for name in os.listdir(folder)] if not os.path.islink(folder) else []
-    except OSError:
-        return []
-
-
-def _remove(path: str) -> None:
-    import shutil
-
-    try:
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            os.unlink(path)
-    except OSError:
-        pass
-
-
-def _remove_ipc() -> None:
-    """System V shared memory, queues and semaphores outlive their makers: remove them all."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return
-    for table, remove in (("shm", lambda i: libc.shmctl(i, 0, None)), ("msg", lambda i: libc.msgctl(i, 0, None)),
-                          ("sem", lambda i: libc.semctl(i, 0, 0))):
-        try:
-            with open(f"/proc/sysvipc/{table}") as listing:
-                rows = listing.read().splitlines()[1:]
-        except OSError:
-            continue
-        for row in rows:
-            try:
-                remove(int(row.split()[1]))  # IPC_RMID is 0
-            except (ValueError, IndexError):
-                pass
-
-
-def _sweep(keep: set[int]) -> None:
-    """Kill every process this server can see that is not itself, its parent or a live worker's
-    group: what a worker left behind (a detached child) must not outlive it and meet the next."""
-    if not os.path.isdir("/proc"):
-        return
-    me, parent = os.getpid(), os.getppid()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) in (me, parent, 1):
-            continue
-        pid = int(entry)
-        try:
-            # A live worker (by pid: one just forked has not made its own group yet), or its group.
-            if pid in keep or os.getpgid(pid) in keep:
-                continue
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-
-
-def _clean(home: str, homes: dict[int, str], live: set[int]) -> None:
-    """Sweep and wipe; whatever a worker did to the places they clean, the server goes on."""
-    try:
-        _sweep(live)
-        _wipe(home, homes)
-    except Exception:  # noqa: BLE001 - a leftover that cannot be removed is not worth the server
-        pass
 
 
 def _exit_code(status: int) -> int:
@@ -241,7 +107,7 @@ def serve(control: socket.socket, sweep: bool) -> None:
                 code = _wait(request["pid"], 5.0, ended, children)
                 homes.pop(request["pid"], None)
                 if sweep:  # in a sandbox of its own, everything else here is a worker's leftover
-                    _clean(request.get("home", ""), homes, children)
+                    cleanup.clean(request.get("home", ""), homes, children)
                 _reply(control, {"code": code})
             elif request["op"] == "wait":
                 _reply(control, {"code": _wait(request["pid"], request["timeout"], ended, children)})
@@ -259,7 +125,7 @@ def serve(control: socket.socket, sweep: bool) -> None:
                 ended.clear()
                 homes.clear()
                 if sweep:
-                    _clean(request.get("home", ""), homes, set())
+                    cleanup.clean(request.get("home", ""), homes, set())
                 _reply(control, {"ok": True})
     for pid in children:
         try:
