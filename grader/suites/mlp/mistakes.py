@@ -6,6 +6,12 @@ import torch
 
 from grader.judge.mistakes import Classic, Table
 
+def _log_softmax_dim0(logits, Y) -> float:
+    shifted = logits - logits.max(dim=1, keepdim=True).values
+    log_probs = shifted - shifted.exp().sum(dim=0, keepdim=True).log()
+    return float(-log_probs[torch.arange(len(Y)), Y].mean())
+
+
 MISTAKES = Table("mlp", {
     "mlp.init": [
         # The evidence is the other order's tensor when one gives exactly the student's, else nan.
@@ -23,6 +29,9 @@ MISTAKES = Table("mlp", {
                 "Subtract each row's max before exponentiating: softmax is unchanged by the shift.",
                 evidence=lambda logits, Y: float(-(logits.exp() / logits.exp().sum(1, keepdim=True))[
                     torch.arange(len(Y)), Y].log().mean()), mutant="cross-entropy-naive"),
+        Classic("mlp.cross_entropy.wrong_dim", "the log-sum-exp over the wrong dimension (dim=0, down the batch)",
+                "Each row is one example's distribution: shifted.exp().sum(dim=1, keepdim=True).log().",
+                evidence=lambda logits, Y: _log_softmax_dim0(logits, Y), mutant="cross-entropy-logsumexp-dim0"),
         Classic("mlp.cross_entropy.sum", "the sum over the batch instead of the mean",
                 "F.cross_entropy averages over the examples: .mean().", evidence=lambda want, Y: float(want) * len(Y)),
     ],
