@@ -24,6 +24,7 @@ FILES = (
     "worker/__init__.py", "worker/__main__.py", "worker/boot.py", "worker/protocol.py", "worker/server.py",
     "worker/student.py", "worker/provenance.py", "worker/forkserver.py",
     "probes/__init__.py", "probes/common.py",
+    "manifest.py",  # what each component owns: the probes' owner checks read it (grader.manifest.owners)
 )
 TORCH_FILES = ("probes/tensors.py",)
 
@@ -35,6 +36,7 @@ def build() -> Path:
     atexit.register(shutil.rmtree, root, True)
     names = list(FILES) + list(TORCH_FILES)
     names += [f"probes/{p.name}" for p in (GRADER / "probes").glob("*.py")]
+    names += [f"manifest_data/{p.name}" for p in (GRADER / "manifest_data").glob("*.toml")]
     for name in dict.fromkeys(names):
         src = GRADER / name
         if src.is_file():
