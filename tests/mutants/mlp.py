@@ -40,4 +40,10 @@ MUTANTS = [
     Mutant("sampling-context-not-slid", {MLP: [("            ix = torch.multinomial(probs, num_samples=1, generator=generator).item()\n            context = context[1:] + [ix]\n",
                                                 "            ix = torch.multinomial(probs, num_samples=1, generator=generator).item()\n")]},
            {"mlp.sampling"}, ["differs"]),
+    # Named mistakes of grader/suites/mlp/mistakes.py, one mutant each.
+    Mutant("forward-no-biases", {MLP: [('    h = torch.tanh(emb.view(emb.shape[0], -1) @ params["W1"] + params["b1"])\n    return h @ params["W2"] + params["b2"]',
+                                        '    h = torch.tanh(emb.view(emb.shape[0], -1) @ params["W1"])\n    return h @ params["W2"]')]},
+           {"mlp.forward"}, ["leaving out the biases"]),
+    Mutant("train-ascent", {MLP: [("            p.data += -rate * p.grad", "            p.data += rate * p.grad")]},
+           {"mlp.train"}, ["stepping up the gradient"]),
 ]

@@ -22,7 +22,7 @@ MISTAKES = Table("mlp", {
         Classic("mlp.forward.no_tanh", "leaving out the tanh", "h = torch.tanh(emb @ W1 + b1).",
                 evidence=lambda emb, params: ((emb @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"]).numpy(), mutant="forward-no-tanh"),
         Classic("mlp.forward.no_biases", "leaving out the biases",
-                evidence=lambda emb, params: (torch.tanh(emb @ params["W1"]) @ params["W2"]).numpy()),
+                evidence=lambda emb, params: (torch.tanh(emb @ params["W1"]) @ params["W2"]).numpy(), mutant="forward-no-biases"),
     ],
     "mlp.cross_entropy": [
         Classic("mlp.cross_entropy.naive", "the naive formula exp(logits) / sum(exp(logits)) (it overflows)",
@@ -38,7 +38,7 @@ MISTAKES = Table("mlp", {
     "mlp.train": [
         Classic("mlp.train.no_grad_reset", "not resetting the gradients (p.grad = None) each step",
                 "Set every p.grad = None before loss.backward().", variant={"reset_grad": False}, mutant="train-no-grad-reset"),
-        Classic("mlp.train.ascent", "stepping up the gradient", "p.data += -rate * p.grad.", variant={"sign": 1.0}),
+        Classic("mlp.train.ascent", "stepping up the gradient", "p.data += -rate * p.grad.", variant={"sign": 1.0}, mutant="train-ascent"),
         Classic("mlp.train.loss_after_update", "recording the loss after the update",
                 "Append loss.item() before the update.", evidence=lambda run, steps: run(n=steps + 1)[0][1:]),
     ],
