@@ -100,7 +100,7 @@ def check_cross_entropy(student, rng, seed, scale):
     got_value = float(value.reshape(()))
     if not np.isfinite(got_value) and scale > 100:
         raise CheckFailed(f"cross_entropy(logits, Y) is {got_value} {where}; expected {float(want):.8g} (PyTorch). "
-                          f"This is what {unstable.name} gives", unstable.hint)
+                          f"This is what {unstable.name} gives", unstable.hint, mistake=unstable.named())
     expect_close(got_value, float(want), rtol=1e-5, atol=1e-5, what="cross_entropy(logits, Y)", context=where,
                  mistakes=mistakes)
     expect(got["grad"] is not None, f"cross_entropy(logits, Y) is not differentiable in the logits {where}")
