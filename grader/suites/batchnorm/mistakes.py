@@ -72,15 +72,15 @@ STATS = [
     Classic("batchnorm.stats.variance", "the variance instead of the standard deviation", "Use h.std().", on="std",
             variant={"variance": True}, mutant="stats-variance-not-std"),
     Classic("batchnorm.stats.biased_std", "the biased std (unbiased=False, numpy's default)",
-            "Use torch's h.std(), as the lecture does: the unbiased estimate.", on="std", variant={"unbiased": False}),
+            "Use torch's h.std(), as the lecture does: the unbiased estimate.", on="std", variant={"unbiased": False}, mutant="stats-biased-std"),
     Classic("batchnorm.stats.not_strict", "|h| >= 0.97 instead of |h| > 0.97",
             "Saturated means strictly above: (h.abs() > 0.97).float().mean().", on="saturation", variant={"strict": False}, mutant="stats-saturation-at-or-above"),
     Classic("batchnorm.stats.no_abs", "forgetting the absolute value (only h > 0.97 counted)",
-            "tanh saturates at both ends: compare h.abs() with 0.97.", on="saturation", variant={"absolute": False}),
+            "tanh saturates at both ends: compare h.abs() with 0.97.", on="saturation", variant={"absolute": False}, mutant="stats-no-abs"),
     Classic("batchnorm.stats.percent", "a percentage instead of a fraction",
-            "Return the fraction, between 0 and 1: .float().mean().", on="saturation", variant={"percent": True}),
+            "Return the fraction, between 0 and 1: .float().mean().", on="saturation", variant={"percent": True}, mutant="stats-percent"),
     Classic("batchnorm.stats.count", "the count instead of the fraction", "Divide by the number of entries: .float().mean().",
-            on="saturation", evidence=lambda h: float((h.abs() > SATURATED).sum())),
+            on="saturation", evidence=lambda h: float((h.abs() > SATURATED).sum()), mutant="stats-count"),
     Classic("batchnorm.stats.ratio_ln", "the natural log instead of log10", "Use .log10(): the lecture looks for about -3.",
             on="ratio", variant={"log": torch.log}, mutant="stats-ratio-natural-log"),
     Classic("batchnorm.stats.ratio_no_log", "leaving out the logarithm", "Take the base-10 log of the ratio.", on="ratio",
@@ -136,11 +136,11 @@ BACKWARD = [
 
 FOLD = [
     Classic("batchnorm.fold.no_std", "using gamma without the std (scale = gamma)", SCALE, variant={"divide": "nothing"}, mutant="fold-gamma-without-std"),
-    Classic("batchnorm.fold.by_variance", "dividing by the variance instead of the std", SCALE, variant={"divide": "var"}),
+    Classic("batchnorm.fold.by_variance", "dividing by the variance instead of the std", SCALE, variant={"divide": "var"}, mutant="fold-by-variance"),
     Classic("batchnorm.fold.no_eps", "forgetting eps", SCALE, variant={"eps": False}),
     Classic("batchnorm.fold.no_old_bias", "forgetting the old bias", BIAS, variant={"old_bias": False}, mutant="fold-forgets-old-bias"),
-    Classic("batchnorm.fold.no_running_mean", "leaving out running_mean", BIAS, variant={"mean": False}),
-    Classic("batchnorm.fold.no_beta", "leaving out beta", BIAS, variant={"beta": False}),
+    Classic("batchnorm.fold.no_running_mean", "leaving out running_mean", BIAS, variant={"mean": False}, mutant="fold-no-running-mean"),
+    Classic("batchnorm.fold.no_beta", "leaving out beta", BIAS, variant={"beta": False}, mutant="fold-no-beta"),
 ]
 
 MISTAKES = Table("batchnorm", {

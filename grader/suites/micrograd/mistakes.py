@@ -27,7 +27,7 @@ OWN = {  # the one mistake of each op's own derivative, between `=` and the chai
     "micrograd.mul": [_op("mul_own", "giving each operand its *own* data instead of the other's", "d(a*b)/da = b, not a.", mutant="mul-own-data")],
     "micrograd.pow": [_op("pow_no_minus_one", "k * x**k (the exponent not lowered by one)", "d(x**k)/dx = k * x**(k-1).", mutant="pow-exponent-not-lowered")],
     "micrograd.exp_log": [_op("exp_x", "using x instead of exp(x) as the derivative of exp",
-                              "d(e**x)/dx = e**x, which is out.data.")],
+                              "d(e**x)/dx = e**x, which is out.data.", mutant="exp-derivative-x")],
     "micrograd.tanh": [_op("tanh_one_minus_t", "`1 - t` instead of `1 - t**2` for tanh's derivative",
                            "With t = tanh(x), d(tanh x)/dx = 1 - t**2.", mutant="tanh-one-minus-t")],
     "micrograd.relu": [_op("relu_ge", "a gradient of 1 at exactly 0 (`>=` where `>` belongs)",
@@ -37,7 +37,7 @@ SWAPPED = [  # `2 - a` computed as `a - 2` (or `2 / a` as `a / 2`): the reflecte
     Classic("micrograd.rsub_swapped", "swapping the operands in __rsub__ (it computes self - other)",
             SWAPPED_HINTS["__rsub__"], on="forward -", evidence=lambda c, x: x - c, mutant="rsub-wrong-order"),
     Classic("micrograd.rtruediv_swapped", "swapping the operands in __rtruediv__ (it computes self / other)",
-            SWAPPED_HINTS["__rtruediv__"], on="forward /", evidence=lambda c, x: x / c if c else math.nan),
+            SWAPPED_HINTS["__rtruediv__"], on="forward /", evidence=lambda c, x: x / c if c else math.nan, mutant="rtruediv-wrong-order"),
 ]
 
 MISTAKES = Table("micrograd", {
