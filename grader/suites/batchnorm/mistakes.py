@@ -43,7 +43,7 @@ INIT = [
             variant={"w1_scale": 0.2}),
     Classic("batchnorm.init.b1_unscaled", "leaving b1 unscaled", "b1 *= 0.01.", on="b1", variant={"b1_scale": 1.0}),
     Classic("batchnorm.init.b1_zero", "zeroing b1 (the SPEC scales it by 0.01)", "b1 *= 0.01.", on="b1",
-            variant={"b1_scale": 0.0}),
+            variant={"b1_scale": 0.0}, mutant="init-b1-zero"),
     Classic("batchnorm.init.w2_unscaled", "leaving W2 unscaled", "W2 *= 0.01: small logits, so the first loss is near -ln(1/27).",
             on="W2", variant={"w2_scale": 1.0}, mutant="init-w2-unscaled"),
     Classic("batchnorm.init.w2_zero", "zeroing W2 (the SPEC scales it by 0.01)", "W2 *= 0.01.", on="W2",
@@ -51,17 +51,17 @@ INIT = [
     Classic("batchnorm.init.b2_unscaled", "leaving b2 unscaled", "b2 *= 0: no character preferred at the start.", on="b2",
             variant={"b2_scale": 1.0}),
     Classic("batchnorm.init.b2_scaled", "scaling b2 by 0.01 (the SPEC scales it by 0)", "b2 *= 0.", on="b2",
-            variant={"b2_scale": 0.01}),
+            variant={"b2_scale": 0.01}, mutant="init-b2-scaled"),
 ]
 
 LINEAR = [
     Classic("batchnorm.linear.unscaled", "leaving the weight unscaled", "Divide the draw by fan_in**0.5.", on="weight",
             evidence=lambda draw, fan_in, fan_out: draw((fan_in, fan_out)).numpy(), mutant="linear-weight-unscaled"),
     Classic("batchnorm.linear.by_fan_in", "dividing by fan_in instead of fan_in**0.5", WEIGHT, on="weight",
-            evidence=lambda draw, fan_in, fan_out: (draw((fan_in, fan_out)) / fan_in).numpy()),
+            evidence=lambda draw, fan_in, fan_out: (draw((fan_in, fan_out)) / fan_in).numpy(), mutant="linear-by-fan-in"),
     Classic("batchnorm.linear.by_fan_out", "dividing by fan_out**0.5 instead of fan_in**0.5",
             "fan_in is the number of inputs each output sums over.", on="weight",
-            evidence=lambda draw, fan_in, fan_out: (draw((fan_in, fan_out)) / fan_out**0.5).numpy()),
+            evidence=lambda draw, fan_in, fan_out: (draw((fan_in, fan_out)) / fan_out**0.5).numpy(), mutant="linear-by-fan-out"),
     Classic("batchnorm.linear.transposed", "drawing (fan_out, fan_in) and transposing (torch.nn.Linear's layout)", WEIGHT,
             on="weight", evidence=lambda draw, fan_in, fan_out: (draw((fan_out, fan_in)).T / fan_in**0.5).numpy()),
     Classic("batchnorm.linear.no_bias", "leaving out the bias", "out = x @ self.weight, plus self.bias when there is one.",
@@ -123,15 +123,15 @@ BACKWARD = [
             "The forward here normalises with the biased variance, x.var(0, unbiased=False).", on="dx",
             variant={"unbiased": True}),
     Classic("batchnorm.backward.no_var_term", "treating the variance as a constant (no xhat * sum(dout * xhat) term)",
-            "x moves the batch variance too: follow that path with the chain rule.", on="dx", variant={"var_term": False}),
+            "x moves the batch variance too: follow that path with the chain rule.", on="dx", variant={"var_term": False}, mutant="backward-no-var-term"),
     Classic("batchnorm.backward.no_gamma", "leaving gamma out of dx", "out = gamma * xhat + beta: dxhat = gamma * dout.",
-            on="dx", variant={"with_gamma": False}),
+            on="dx", variant={"with_gamma": False}, mutant="backward-no-gamma"),
     Classic("batchnorm.backward.dgamma_unbiased", "xhat from the unbiased variance", "xhat uses x.var(0, unbiased=False).",
             on="dgamma", variant={"unbiased": True}),
     Classic("batchnorm.backward.dgamma_is_dbeta", "dout.sum(0), the gradient of beta", "dgamma = (dout * xhat).sum(0).",
             on="dgamma", evidence=lambda dout: dout.sum(0).numpy()),
     Classic("batchnorm.backward.dbeta_mean", "the mean over the batch instead of the sum", "dbeta = dout.sum(0).",
-            on="dbeta", evidence=lambda dout: dout.mean(0).numpy()),
+            on="dbeta", evidence=lambda dout: dout.mean(0).numpy(), mutant="backward-dbeta-mean"),
 ]
 
 FOLD = [
