@@ -92,4 +92,8 @@ MUTANTS = [
            {"micrograd.exp_log"}, ["using x instead of exp(x)"]),
     Mutant("rtruediv-wrong-order", {ENGINE: [("        return other * self ** -1", "        return self * other ** -1")]},
            {"micrograd.neg_sub_div"}, ["swapping the operands in __rtruediv__"]),
+    Mutant("train-ascent", {TRAIN: [("            p.data += -lr * p.grad\n", "            p.data += lr * p.grad\n")]},
+           {"micrograd.train"}, ["stepping *up* the gradient"]),
+    Mutant("gradcheck-half-step", {GRADCHECK: [("(f(up) - f(down)) / (2 * h)", "(f(up) - f(down)) / h")]},
+           {"micrograd.gradcheck"}, ["dividing by h instead of 2h"]),
 ]
