@@ -77,6 +77,17 @@ def load(folder: Path = MANIFEST_DIR) -> dict[str, Module]:
     return {m.name: m for m in sorted(found, key=lambda m: (m.order, m.name))}
 
 
+def owners(module: str) -> dict[str, tuple[str, ...]]:
+    """What each function, class or method of a module is graded by: name -> component ids, from
+    the components' `owns`. The probes read it (the worker's bundle holds the manifest) to decide
+    which of a student's definitions run and which the reference stands in for."""
+    found: dict[str, tuple[str, ...]] = {}
+    for c in load()[module].components:
+        for name in c.owns:
+            found[name] = found.get(name, ()) + (c.id,)
+    return found
+
+
 def module_names() -> list[str]:
     return list(load())
 

@@ -50,3 +50,53 @@ def test_a_deliberately_inconsistent_module_is_caught(tmp_path):
     assert any(p.startswith("toy.halve: no check") for p in problems)
     assert any("toy.halve: no '# BEGIN SOLUTION toy.halve' marker" in p for p in problems)
     assert any("a check of toy.unknown" in p for p in problems)
+
+
+def test_every_named_mutant_of_a_mistake_exists_and_fails_its_component():
+    tables, mutants = devcheck._mistake_tables(devcheck.ROOT)
+    assert set(tables) == set(manifest.load())  # every module declares its mistakes in a table
+    assert devcheck.check_mistakes(tables, mutants) == []
+    assert "cross-entropy-logsumexp-dim0" in mutants["mlp"]  # the recipe, followed once
+
+
+def test_an_inconsistent_mistake_table_is_caught():
+    from grader.judge.mistakes import Classic, Table
+
+    table = Table("toy", {
+        "toy.double": [Classic("toy.tripled", "tripling", evidence=lambda x: 3 * x, mutant="toy-triples"),
+                       Classic("toy.tripled", "tripling again", evidence=lambda x: 3 * x, mutant="toy-triples")],
+        "toy.halve": [Classic("toy.halved", "halving", evidence=lambda x: x / 2, mutant="toy-missing"),
+                      Classic("toy.wrong", "the wrong component's mutant", evidence=lambda x: x, mutant="toy-triples"),
+                      Classic("toy.untested", "no mutant yet", evidence=lambda x: x)],
+        "toy.other": [Classic("other.prefix", "another module's id", evidence=lambda x: x)],
+    })
+    mutants = {"toy": {"toy-triples": {"toy.double"}}}
+    problems = devcheck.check_mistakes({"toy": table}, mutants)
+    assert any("toy.tripled is used twice" in p for p in problems)
+    assert any("toy.halved: names the mutant toy-missing" in p for p in problems)
+    assert any("toy.wrong: its mutant toy-triples does not fail toy.halve" in p for p in problems)
+    assert any(p.startswith("other.prefix: ids of module toy") for p in problems)
+    assert not any("toy.untested" in p for p in problems)
+    strict = devcheck.check_mistakes({"toy": table}, mutants, require_mutant=True)
+    assert any("toy.untested: names no mutant" in p for p in strict)
+
+
+def test_a_table_entry_is_what_the_check_names(tmp_path):
+    """The lookup the checks use: an entry's evidence, name, hint and id reach the Mistake."""
+    from grader.judge.compare import expect_close
+    from grader.judge.mistakes import Classic, Table
+    from grader.judge.plugin import CheckFailed
+
+    table = Table("toy", {"toy.double": [
+        Classic("toy.tripled", "tripling", "Multiply by 2.", evidence=lambda x: 3 * x),
+        Classic("toy.squared", "squaring", "Not a power.", variant={"power": 2}, on="power"),
+    ]})
+    try:
+        expect_close(9.0, 6.0, what="double(3)", mistakes=table.of("toy.double", x=3.0))
+    except CheckFailed as failed:
+        assert failed.mistake == {"id": "toy.tripled", "name": "tripling"} and "what tripling gives" in failed.message
+        assert failed.hint == "Multiply by 2."
+    else:
+        raise AssertionError("a wrong value passed")
+    squared = table.of("toy.double", on="power", variant=lambda power: 3.0 ** power)
+    assert [m.id for m in squared] == ["toy.squared"] and squared[0].value() == 9.0

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import torch
 
+from grader import manifest
 from grader.probes.common import BadResult
 from grader.probes.tensors import describe, floats, grad_of, own_function, scalar, tensor
 from grader.references import bigram as ref
 
 MODULE = "makemore.bigram"
-OWNER = {
-    "build_vocab": "bigram.vocab", "count_bigrams": "bigram.counts", "bigram_probs": "bigram.probs",
-    "sample_names": "bigram.sampling", "nll": "bigram.nll", "bigram_pairs": "bigram.pairs",
-    "bigram_forward": "bigram.forward", "bigram_loss": "bigram.loss", "train_bigram": "bigram.train",
-    "count_trigrams": "bigram.trigram", "trigram_probs": "bigram.trigram", "trigram_nll": "bigram.trigram",
-}
+OWNER = manifest.owners("bigram")  # which component grades each function of the file
 
 
 def _run(student, component: str, name: str, *args, **kwargs):

@@ -16,13 +16,14 @@ import gc
 import traceback
 from contextlib import contextmanager
 
-from grader import exprs
+from grader import exprs, manifest
 from grader.deep_chain import numbers as chain_numbers
 from grader.probes.common import BadResult, as_float
 from grader.probes.micrograd_nn import gradcheck, nn_mlp, nn_parts, train_mse, train_run  # noqa: F401
 from grader.references import micrograd as ref
 
 ENGINE = "micrograd.engine"
+OWNS = manifest.owners("micrograd")  # "Value.__add__" -> ("micrograd.add",): the manifest's `owns`
 _MISSING = object()
 FORWARD = {"+": "__add__", "*": "__mul__", "-": "__sub__", "/": "__truediv__"}
 REFLECTED = {"+": "__radd__", "*": "__rmul__", "-": "__rsub__", "/": "__rtruediv__"}
@@ -33,7 +34,7 @@ def grafted(cls, component: str):
     """Reference ops on `cls` for every method not owned by `component`, restored after."""
     saved = {}
     for name, fn in ref.OPS.items():
-        if ref.OWNER[name] != component:
+        if component not in OWNS.get(f"Value.{name}", ()):
             saved[name] = cls.__dict__.get(name, _MISSING)
             setattr(cls, name, fn)
     try:

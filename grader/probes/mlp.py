@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import torch
 
+from grader import manifest
 from grader.probes import torch_watch
 from grader.probes.common import BadResult
 from grader.probes.tensors import describe, floats, grad_of, own_function, scalar, tensor
@@ -12,11 +13,7 @@ from grader.probes.torch_rules import SHORTCUTS
 from grader.references import mlp as ref
 
 MODULE = "makemore.mlp"
-OWNER = {
-    "build_dataset": "mlp.dataset", "split_words": "mlp.split", "init_mlp": "mlp.init",
-    "mlp_forward": "mlp.forward", "cross_entropy": "mlp.cross_entropy", "train_mlp": "mlp.train",
-    "evaluate": "mlp.evaluate", "sample_mlp": "mlp.sampling",
-}
+OWNER = manifest.owners("mlp")  # which component grades each function of the file
 
 
 def _run(student, component: str, name: str, *args, **kwargs):

@@ -52,11 +52,12 @@ def floats(values, what: str) -> list[float]:
 
 
 @contextmanager
-def isolated(module, owner: dict[str, str], component: str, reference):
-    """Reference functions stand in for every function of `module` not owned by `component`."""
+def isolated(module, owner: dict[str, tuple[str, ...]], component: str, reference):
+    """Reference functions stand in for every function of `module` not owned by `component`
+    (`owner`: grader.manifest.owners, from the manifest's `owns`)."""
     saved = {}
-    for name, comp in owner.items():
-        if comp != component and hasattr(reference, name):
+    for name, comps in owner.items():
+        if component not in comps and hasattr(reference, name):
             saved[name] = module.__dict__.get(name)
             setattr(module, name, getattr(reference, name))
     try:
@@ -67,7 +68,7 @@ def isolated(module, owner: dict[str, str], component: str, reference):
 
 
 @contextmanager
-def own_function(student, module: str, owner: dict[str, str], component: str, reference, name: str,
+def own_function(student, module: str, owner: dict[str, tuple[str, ...]], component: str, reference, name: str,
                  stand_ins: dict[str, str] | None = None):
     """The student's `name` from `module`, with `reference` standing in for every other function
     of the file that `component` does not own, for as long as the block runs."""

@@ -149,7 +149,7 @@ def backward(self):
         node._backward()
 
 
-# Method name -> reference function, and which component owns each method.
+# Method name -> reference function (which component owns each: the manifest's `owns`).
 OPS = {
     "__add__": add, "__radd__": radd,
     "__mul__": mul, "__rmul__": rmul,
@@ -157,17 +157,6 @@ OPS = {
     "__neg__": neg, "__sub__": sub, "__rsub__": rsub, "__truediv__": truediv, "__rtruediv__": rtruediv,
     "exp": exp, "log": log, "tanh": tanh, "relu": relu,
     "backward": backward,
-}
-OWNER = {
-    "__add__": "micrograd.add", "__radd__": "micrograd.add",
-    "__mul__": "micrograd.mul", "__rmul__": "micrograd.mul",
-    "__pow__": "micrograd.pow",
-    "__neg__": "micrograd.neg_sub_div", "__sub__": "micrograd.neg_sub_div",
-    "__rsub__": "micrograd.neg_sub_div", "__truediv__": "micrograd.neg_sub_div",
-    "__rtruediv__": "micrograd.neg_sub_div",
-    "exp": "micrograd.exp_log", "log": "micrograd.exp_log",
-    "tanh": "micrograd.tanh", "relu": "micrograd.relu",
-    "backward": "micrograd.backward",
 }
 
 

@@ -8,8 +8,8 @@ Each must fail the component that owns the function, and no other."""
 from __future__ import annotations
 
 import ast
-import importlib
 
+from grader import manifest
 from mutants import SOLUTIONS, Mutant
 
 FILES = {"mlp": "makemore/mlp.py", "batchnorm": "makemore/batchnorm.py"}
@@ -43,7 +43,7 @@ def argument_mutants(module: str) -> list[Mutant]:
     rel = FILES[module]
     text = (SOLUTIONS / rel).read_text()
     lines = text.splitlines(keepends=True)
-    owner = importlib.import_module(f"grader.probes.{module}").OWNER
+    owner = manifest.owners(module)  # name -> the components that grade it
     found = []
     for name, fn in _functions(ast.parse(text)):
         body = fn.body[1:] if isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant) else fn.body
@@ -53,5 +53,5 @@ def argument_mutants(module: str) -> list[Mutant]:
         for arg, value in _ignored(fn):
             ignored = anchor[: len(anchor) - len(lines[first])] + f"{indent}{arg} = {value}  # ignores it\n" + lines[first]
             label = f"{name}.{fn.name}" if fn.name.startswith("__") else name
-            found.append(Mutant(f"{label}-ignores-{arg}", {rel: [(anchor, ignored)]}, {owner[name]}))
+            found.append(Mutant(f"{label}-ignores-{arg}", {rel: [(anchor, ignored)]}, set(owner[name])))
     return found + EXTRA.get(module, [])

@@ -86,4 +86,14 @@ MUTANTS = [
     Mutant("train-mean-loss", {TRAIN: [("    return sum((yout - ygt) ** 2 for ygt, yout in zip(ys, ypred))",
                                         "    return sum((yout - ygt) ** 2 for ygt, yout in zip(ys, ypred)) * (1.0 / len(ys))")]},
            {"micrograd.train"}, ["mean instead of the sum"]),
+    # Named mistakes of grader/suites/micrograd/mistakes.py, one mutant each.
+    Mutant("exp-derivative-x", {ENGINE: [("            self.grad += out.data * out.grad\n        out._backward = _backward\n\n        return out\n        # END SOLUTION\n\n    def log",
+                                          "            self.grad += self.data * out.grad\n        out._backward = _backward\n\n        return out\n        # END SOLUTION\n\n    def log")]},
+           {"micrograd.exp_log"}, ["using x instead of exp(x)"]),
+    Mutant("rtruediv-wrong-order", {ENGINE: [("        return other * self ** -1", "        return self * other ** -1")]},
+           {"micrograd.neg_sub_div"}, ["swapping the operands in __rtruediv__"]),
+    Mutant("train-ascent", {TRAIN: [("            p.data += -lr * p.grad\n", "            p.data += lr * p.grad\n")]},
+           {"micrograd.train"}, ["stepping *up* the gradient"]),
+    Mutant("gradcheck-half-step", {GRADCHECK: [("(f(up) - f(down)) / (2 * h)", "(f(up) - f(down)) / h")]},
+           {"micrograd.gradcheck"}, ["dividing by h instead of 2h"]),
 ]

@@ -25,6 +25,9 @@ MUTANTS = [
            {"mlp.forward"}, ["leaving out the tanh"]),
     Mutant("cross-entropy-naive", {MLP: [("    shifted = logits - logits.max(dim=1, keepdim=True).values", "    shifted = logits")]},
            {"mlp.cross_entropy"}, ["naive formula"]),
+    Mutant("cross-entropy-logsumexp-dim0", {MLP: [("shifted.exp().sum(dim=1, keepdim=True).log()",
+                                                   "shifted.exp().sum(dim=0, keepdim=True).log()")]},
+           {"mlp.cross_entropy"}, ["the log-sum-exp over the wrong dimension"]),
     Mutant("cross-entropy-uses-torch", {MLP: [("    return -log_probs[torch.arange(logits.shape[0]), Y].mean()",
                                                "    return F.cross_entropy(logits, Y)")]},
            {"mlp.cross_entropy"}, ["cross_entropy uses `F.cross_entropy`, a built-in shortcut"]),
@@ -37,4 +40,10 @@ MUTANTS = [
     Mutant("sampling-context-not-slid", {MLP: [("            ix = torch.multinomial(probs, num_samples=1, generator=generator).item()\n            context = context[1:] + [ix]\n",
                                                 "            ix = torch.multinomial(probs, num_samples=1, generator=generator).item()\n")]},
            {"mlp.sampling"}, ["differs"]),
+    # Named mistakes of grader/suites/mlp/mistakes.py, one mutant each.
+    Mutant("forward-no-biases", {MLP: [('    h = torch.tanh(emb.view(emb.shape[0], -1) @ params["W1"] + params["b1"])\n    return h @ params["W2"] + params["b2"]',
+                                        '    h = torch.tanh(emb.view(emb.shape[0], -1) @ params["W1"])\n    return h @ params["W2"]')]},
+           {"mlp.forward"}, ["leaving out the biases"]),
+    Mutant("train-ascent", {MLP: [("            p.data += -rate * p.grad", "            p.data += rate * p.grad")]},
+           {"mlp.train"}, ["stepping up the gradient"]),
 ]

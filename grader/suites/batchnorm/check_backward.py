@@ -7,9 +7,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from grader.checks import AUTOGRAD, Mistake, expect_array_close, expect_own_code, expect_tensor, require
+from grader.checks import AUTOGRAD, expect_array_close, expect_own_code, expect_tensor, require
 from grader.references import batchnorm as ref
 from grader.suites.batchnorm.common import BATCHNORM, RTOL, columns, expect_no_graph, grad_atol, one_thread, randn
+from grader.suites.batchnorm.mistakes import MISTAKES
 
 BY_HAND = "Compute the gradients with tensor arithmetic only: no autograd, no requires_grad."
 SHAPE = "dgamma and dbeta have gamma's shape (dim,): sum over the batch without keepdim=True."
@@ -36,29 +37,11 @@ def check_batchnorm_backward(student, rng, seed, case):
     with one_thread():
         (F.batch_norm(x64, None, None, g64, b64, training=True, eps=e) * dout.double()).sum().backward()
 
-    def slip(part, **switch):
-        return lambda: ref.batchnorm_backward(dout, x, gamma, e, **switch)[part].numpy()
+    def slip(part):  # the reference's variant that makes a mistake, for one of its results
+        return lambda **switch: ref.batchnorm_backward(dout, x, gamma, e, **switch)[part].numpy()
 
-    mistakes = {
-        "dx": [
-            Mistake("leaving out the mean term (the -dout.sum(0) that comes back through the batch mean)",
-                    slip(0, mean_term=False), "x moves the batch mean too: its path adds -dout.sum(0) inside the bracket."),
-            Mistake("a Bessel factor n/(n-1) on the variance term (right for the lecture's unbiased variance, not "
-                    "for this biased one)", slip(0, bessel=True),
-                    "This forward normalises with x.var(0, unbiased=False): no n/(n-1) appears in its gradient."),
-            Mistake("the gradient of the lecture's unbiased-variance batch norm (x.var(0) and its n/(n-1))",
-                    slip(0, unbiased=True),
-                    "The forward here normalises with the biased variance, x.var(0, unbiased=False)."),
-            Mistake("treating the variance as a constant (no xhat * sum(dout * xhat) term)", slip(0, var_term=False),
-                    "x moves the batch variance too: follow that path with the chain rule."),
-            Mistake("leaving gamma out of dx", slip(0, with_gamma=False), "out = gamma * xhat + beta: dxhat = gamma * dout."),
-        ],
-        "dgamma": [
-            Mistake("xhat from the unbiased variance", slip(1, unbiased=True), "xhat uses x.var(0, unbiased=False)."),
-            Mistake("dout.sum(0), the gradient of beta", dout.sum(0).numpy(), "dgamma = (dout * xhat).sum(0)."),
-        ],
-        "dbeta": [Mistake("the mean over the batch instead of the sum", dout.mean(0).numpy(), "dbeta = dout.sum(0).")],
-    }
+    mistakes = {name: MISTAKES.of("batchnorm.backward", on=name, variant=slip(k), dout=dout)
+                for k, name in enumerate(("dx", "dgamma", "dbeta"))}
     for part, want, shape in (("dx", x64.grad, (n, dim)), ("dgamma", g64.grad, (dim,)), ("dbeta", b64.grad, (dim,))):
         values = expect_tensor(got[part], f"{part} from {call}", dtype="float32", shape=shape,
                                hint=SHAPE if part != "dx" else "dx has the shape (and dtype) of x.")

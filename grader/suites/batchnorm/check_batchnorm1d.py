@@ -10,12 +10,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from grader.checks import Mistake, expect_array_close, expect_tensor, require
+from grader.checks import expect_array_close, expect_tensor, require
 from grader.references import batchnorm as ref
 from grader.suites.batchnorm.common import ATOL, BATCHNORM, RTOL, columns, expect_no_graph, grad_atol, one_thread, randn
+from grader.suites.batchnorm.mistakes import MISTAKES
 
-BIASED = ("Normalise with the biased batch variance, x.var(0, unbiased=False), as torch.nn.BatchNorm1d does; "
-          "the unbiased x.var(0) goes into running_var.")
 BUFFER_SHAPE = ("Keep the buffers of shape (dim,), as torch does: x.mean(0, keepdim=True) is (1, dim), so update "
                 "them with statistics computed without keepdim.")
 NO_GRAD = "Update the running statistics under `with torch.no_grad():`, as the lecture does."
@@ -64,18 +63,16 @@ def check_batchnorm1d_against_torch(student, rng, seed, case):
     def slip(**switch):  # the same run with a classic mistake
         return ref.run_batchnorm(ref.BatchNorm1d(dim, **kwargs, **switch), gamma, beta, xs, x_eval)
 
-    def named(name, hint, part, **switch):
-        return Mistake(name, lambda: part(slip(**switch)), hint)
+    def variant(part):  # the reference's variant that makes a mistake, seen through `part` of the run
+        return lambda **switch: part(slip(**switch))
 
     call = f"BatchNorm1d({', '.join([str(dim)] + [f'{k}={v}' for k, v in kwargs.items()])})"
     where = f"(non-trivial gamma and beta, batch sizes {sizes}, seed {seed})"
     for k, n in enumerate(sizes):
         step, at = got["steps"][k], f"at training step {k + 1} of {len(sizes)}, batch of {n} {where}"
         out = expect_tensor(step["out"], f"{call}(x) {at}", dtype="float32", shape=(n, dim))
-        expect_array_close(out, want["steps"][k]["out"], what=f"{call}(x)", rtol=RTOL, atol=ATOL, context=at, mistakes=[
-            named("normalising with the unbiased variance x.var(0) (the lecture's class)", BIASED,
-                  lambda r: r["steps"][k]["out"], unbiased_norm=True),
-        ])
+        expect_array_close(out, want["steps"][k]["out"], what=f"{call}(x)", rtol=RTOL, atol=ATOL, context=at,
+                           mistakes=MISTAKES.of("batchnorm.batchnorm1d", on="out", variant=variant(lambda r: r["steps"][k]["out"])))
         kept = expect_tensor(step["kept"], f"{call}.out {at}", hint="self.out = ...; return self.out")
         expect_array_close(kept, out, what=f"{call}.out", rtol=0, atol=0, context="(it should hold the last output)")
         if k == 0:
@@ -85,22 +82,14 @@ def check_batchnorm1d_against_torch(student, rng, seed, case):
             expect_no_graph(step[buffer], f"{call}.{buffer} {at}", NO_GRAD)
             swapped = "running = (1 - momentum) * running + momentum * batch_statistic."
             expect_array_close(values, want["steps"][k][buffer], what=f"{call}.{buffer}", rtol=RTOL, atol=ATOL,
-                               context=at, mistakes=[
-                named("updating the running statistics the wrong way round (momentum * running + (1 - momentum) * batch)",
-                      swapped, lambda r: r["steps"][k][buffer], swapped=True),
-                named("putting the biased variance into running_var (torch keeps the unbiased one there)",
-                      "Normalise with the biased variance, but update running_var with the unbiased x.var(0).",
-                      lambda r: r["steps"][k][buffer], biased_running=True),
-                Mistake("not updating it at all", np.full(dim, untouched), "In training, update the buffers after "
-                        "each call: " + swapped),
-            ])
+                               context=at, mistakes=MISTAKES.of(
+                "batchnorm.batchnorm1d", on="buffer", variant=variant(lambda r: r["steps"][k][buffer]), dim=dim,
+                untouched=untouched))
 
     at = f"in eval mode (training = False), on a batch of {n_eval} after {len(sizes)} training steps {where}"
     out = expect_tensor(got["eval"]["out"], f"{call}(x) {at}", dtype="float32", shape=(n_eval, dim))
-    expect_array_close(out, want["eval"], what=f"{call}(x)", rtol=RTOL, atol=ATOL, context=at, mistakes=[
-        named("eval mode still using the batch statistics", "When self.training is False, normalise with "
-              "running_mean and running_var instead of the batch's mean and variance.", lambda r: r["eval"], eval_batch=True),
-    ])
+    expect_array_close(out, want["eval"], what=f"{call}(x)", rtol=RTOL, atol=ATOL, context=at,
+                       mistakes=MISTAKES.of("batchnorm.batchnorm1d", on="eval", variant=variant(lambda r: r["eval"])))
     kept = expect_tensor(got["eval"]["kept"], f"{call}.out {at}")
     expect_array_close(kept, out, what=f"{call}.out", rtol=0, atol=0, context=f"{at} (it should hold the last output)")
     for buffer in ("running_mean", "running_var"):

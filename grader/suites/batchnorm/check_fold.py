@@ -6,12 +6,11 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.checks import Mistake, expect_array_close, expect_tensor, require
+from grader.checks import expect_array_close, expect_tensor, require
 from grader.references import batchnorm as ref
 from grader.suites.batchnorm.common import ATOL, BATCHNORM, RTOL, gen, randn
+from grader.suites.batchnorm.mistakes import BIAS, MISTAKES, SCALE
 
-SCALE = "scale = bn.gamma / torch.sqrt(bn.running_var + bn.eps), one per output column."
-BIAS = "new bias = (old bias - bn.running_mean) * scale + bn.beta (old bias 0 when linear.bias is None)."
 CASES = {  # linear has a bias, bn.training, bn.eps
     "no-bias,eval": (False, False, 1e-5),
     "bias,bn.training=True,eps=1e-3": (True, True, 1e-3),
@@ -40,18 +39,9 @@ def check_fold(student, rng, seed, case):
     layers = f"Linear({fan_in}, {fan_out}{'' if has_bias else ', bias=False'}) and BatchNorm1d({fan_out}, eps={eps})"
     where = f"for random {layers} with running statistics, bn.training={training} (seed {seed})"
 
-    def slip(part, **switch):
-        return lambda: getattr(ref.fold_batchnorm(linear, bn, **switch), part).numpy()
-
-    def mistakes(part):
-        return [
-            Mistake("using gamma without the std (scale = gamma)", slip(part, divide="nothing"), SCALE),
-            Mistake("dividing by the variance instead of the std", slip(part, divide="var"), SCALE),
-            Mistake("forgetting eps", slip(part, eps=False), SCALE),
-            Mistake("forgetting the old bias", slip(part, old_bias=False), BIAS),
-            Mistake("leaving out running_mean", slip(part, mean=False), BIAS),
-            Mistake("leaving out beta", slip(part, beta=False), BIAS),
-        ]
+    def mistakes(part):  # the same ones on the weight and on the bias, each of the folded layer's `part`
+        return MISTAKES.of("batchnorm.fold",
+                           variant=lambda **switch: getattr(ref.fold_batchnorm(linear, bn, **switch), part).numpy())
 
     want = ref.fold_batchnorm(linear, bn)
     weight = expect_tensor(got["weight"], "the folded Linear's weight", dtype="float32", shape=(fan_in, fan_out),

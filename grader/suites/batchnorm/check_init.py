@@ -8,11 +8,12 @@ import pytest
 import torch
 
 from grader.data import names_if_present
-from grader.checks import Mistake, expect_array_close, expect_tensor, require
+from grader.checks import expect_array_close, expect_tensor, require
 from grader.references import batchnorm as ref
 from grader.references import bigram as bigram_ref
 from grader.references import mlp as mlp_ref
 from grader.suites.batchnorm.common import BATCHNORM
+from grader.suites.batchnorm.mistakes import MISTAKES
 
 KEYS = ("C", "W1", "b1", "W2", "b2")
 DEFAULTS = {"vocab_size": 27, "block_size": 3, "n_embd": 10, "n_hidden": 200}
@@ -22,34 +23,11 @@ LEAF = ("Scale first, then call .requires_grad_() on the result: a tensor made w
         "and then multiplied is no longer a leaf, and would never get a .grad.")
 
 
-def _mistakes(sizes, seed):
-    """What each classic scaling mistake gives, per tensor, from the same draws."""
-    fan_in = sizes["block_size"] * sizes["n_embd"]
-
-    def named(key, name, hint, **scales):
-        def drawn():  # a fresh generator each time: the same draws as the student's
-            return ref.init_mlp_fixed(**sizes, generator=torch.Generator().manual_seed(seed), **scales)[key].detach().numpy()
-        return Mistake(name, drawn, hint)
-
-    gain = "W1 *= (5/3) / fan_in**0.5 with fan_in = block_size * n_embd."
-    return {
-        "W1": [
-            named("W1", "Kaiming without the tanh gain 5/3 (W1 / sqrt(fan_in) only)", "The gain for tanh is 5/3: " + gain,
-                  w1_scale=1 / math.sqrt(fan_in)),
-            named("W1", "leaving W1 unscaled (init_mlp's draw)", gain, w1_scale=1.0),
-            named("W1", "dividing by fan_in instead of sqrt(fan_in)", gain, w1_scale=(5 / 3) / fan_in),
-            named("W1", "fan_in = n_embd (it is block_size * n_embd, the inputs of each hidden unit)", gain,
-                  w1_scale=(5 / 3) / math.sqrt(sizes["n_embd"])),
-            named("W1", "fan_in = n_hidden (that is the fan-out)", gain, w1_scale=(5 / 3) / math.sqrt(sizes["n_hidden"])),
-            named("W1", "the lecture's hand-tuned 0.2 instead of (5/3)/sqrt(fan_in)", gain, w1_scale=0.2),
-        ],
-        "b1": [named("b1", "leaving b1 unscaled", "b1 *= 0.01.", b1_scale=1.0),
-               named("b1", "zeroing b1 (the SPEC scales it by 0.01)", "b1 *= 0.01.", b1_scale=0.0)],
-        "W2": [named("W2", "leaving W2 unscaled", "W2 *= 0.01: small logits, so the first loss is near -ln(1/27).", w2_scale=1.0),
-               named("W2", "zeroing W2 (the SPEC scales it by 0.01)", "W2 *= 0.01.", w2_scale=0.0)],
-        "b2": [named("b2", "leaving b2 unscaled", "b2 *= 0: no character preferred at the start.", b2_scale=1.0),
-               named("b2", "scaling b2 by 0.01 (the SPEC scales it by 0)", "b2 *= 0.", b2_scale=0.01)],
-    }
+def _mistakes(sizes, seed, key):
+    """The classic scaling mistakes of one tensor, each computed from the same draws."""
+    def drawn(**scales):  # a fresh generator each time: the same draws as the student's
+        return ref.init_mlp_fixed(**sizes, generator=torch.Generator().manual_seed(seed), **scales)[key].detach().numpy()
+    return MISTAKES.of("batchnorm.init", on=key, variant=drawn, drawn=drawn, sizes=sizes)
 
 
 def _check_params(got, sizes, seed, where):
@@ -58,12 +36,11 @@ def _check_params(got, sizes, seed, where):
            "Return a dict with exactly the keys C, W1, b1, W2, b2.")
     sizes = {**DEFAULTS, **sizes}
     want = ref.init_mlp_fixed(**sizes, generator=torch.Generator().manual_seed(seed))
-    mistakes = _mistakes(sizes, seed)
     for key in KEYS:
         what = f"params[{key!r}]"
         values = expect_tensor(got[key], what, dtype="float32", shape=tuple(want[key].shape), hint=DRAWS)
         expect_array_close(values, want[key].detach().numpy(), what=what, rtol=1e-5, context=where,
-                           mistakes=mistakes.get(key, ()), hint=DRAWS)
+                           mistakes=_mistakes(sizes, seed, key), hint=DRAWS)
         require(got[key]["is_leaf"], f"{what} is not a leaf tensor (it has a grad_fn) {where}", LEAF)
         require(got[key]["requires_grad"], f"{what} does not require grad {where}", LEAF)
 

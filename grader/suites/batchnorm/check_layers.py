@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from grader.checks import Mistake, expect_array_close, expect_tensor, require
+from grader.checks import expect_array_close, expect_tensor, require
 from grader.references import batchnorm as ref
 from grader.suites.batchnorm.common import ATOL, BATCHNORM, RTOL, randn
+from grader.suites.batchnorm.mistakes import MISTAKES, WEIGHT
 
-WEIGHT = "weight = torch.randn((fan_in, fan_out), generator=generator) / fan_in**0.5"
 
 
 @pytest.mark.component("batchnorm.linear")
@@ -29,14 +29,8 @@ def check_linear(student, rng, seed, bias):
 
     weight = expect_tensor(got["weight"], f"{call}.weight", dtype="float32", shape=(fan_in, fan_out),
                            hint="weight has shape (fan_in, fan_out), so that x @ weight works.")
-    expect_array_close(weight, want.weight.numpy(), what=f"{call}.weight", rtol=1e-5, context=where, hint=WEIGHT, mistakes=[
-        Mistake("leaving the weight unscaled", lambda: draw((fan_in, fan_out)).numpy(), "Divide the draw by fan_in**0.5."),
-        Mistake("dividing by fan_in instead of fan_in**0.5", lambda: (draw((fan_in, fan_out)) / fan_in).numpy(), WEIGHT),
-        Mistake("dividing by fan_out**0.5 instead of fan_in**0.5", lambda: (draw((fan_in, fan_out)) / fan_out**0.5).numpy(),
-                "fan_in is the number of inputs each output sums over."),
-        Mistake("drawing (fan_out, fan_in) and transposing (torch.nn.Linear's layout)",
-                lambda: (draw((fan_out, fan_in)).T / fan_in**0.5).numpy(), WEIGHT),
-    ])
+    expect_array_close(weight, want.weight.numpy(), what=f"{call}.weight", rtol=1e-5, context=where, hint=WEIGHT,
+                       mistakes=MISTAKES.of("batchnorm.linear", on="weight", draw=draw, fan_in=fan_in, fan_out=fan_out))
     if bias is False:
         require(got["bias"]["kind"] == "NoneType", f"{call}.bias should be None; got a {got['bias']['kind']}",
                "bias = torch.zeros(fan_out) if bias else None")
@@ -55,9 +49,8 @@ def check_linear(student, rng, seed, bias):
     out = expect_tensor(got["out"], f"{call}(x)", dtype="float32", shape=(4, fan_out))
     w = torch.from_numpy(weight)
     expect_array_close(out, (x @ w + bias_now).numpy(), what=f"{call}(x)", rtol=RTOL, atol=ATOL,
-                       context=f"for a random x of shape {tuple(x.shape)} and a non-zero bias {where}", mistakes=[
-        Mistake("leaving out the bias", lambda: (x @ w).numpy(), "out = x @ self.weight, plus self.bias when there is one."),
-    ])
+                       context=f"for a random x of shape {tuple(x.shape)} and a non-zero bias {where}",
+                       mistakes=MISTAKES.of("batchnorm.linear", on="out", x=x, w=w))
     kept = expect_tensor(got["kept"], f"{call}.out after a call", hint="Keep the result: self.out = ...; return self.out")
     expect_array_close(kept, out, what=f"{call}.out", rtol=0, atol=0, context="(it should hold the last output)",
                        hint="self.out = ...; return self.out")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.checks import Mistake, expect_close
+from grader.checks import expect_close
 from grader.references import batchnorm as ref
 from grader.suites.batchnorm.common import BATCHNORM, gen, randn
+from grader.suites.batchnorm.mistakes import MISTAKES
 
 
 def _activations(rng) -> torch.Tensor:
@@ -25,27 +26,16 @@ def check_tanh_stats(student, rng, seed):
     want = ref.tanh_stats(h)
     where = f"for h of shape {tuple(h.shape)} (seed {seed})"
 
-    def alt(key, **switch):
-        return lambda: ref.tanh_stats(h, **switch)[key]
+    def alt(key):  # the reference's variant that makes a mistake, for one entry of the result
+        return lambda **switch: ref.tanh_stats(h, **switch)[key]
 
     expect_close(got["mean"], want["mean"], rtol=1e-5, atol=1e-6, what="tanh_stats(h)['mean']", context=where,
                  hint="The mean over every entry of h: h.mean().item().")
-    expect_close(got["std"], want["std"], rtol=1e-5, atol=1e-6, what="tanh_stats(h)['std']", context=where, mistakes=[
-        Mistake("the variance instead of the standard deviation", alt("std", variance=True), "Use h.std()."),
-        Mistake("the biased std (unbiased=False, numpy's default)", alt("std", unbiased=False),
-                "Use torch's h.std(), as the lecture does: the unbiased estimate."),
-    ])
+    expect_close(got["std"], want["std"], rtol=1e-5, atol=1e-6, what="tanh_stats(h)['std']", context=where,
+                 mistakes=MISTAKES.of("batchnorm.stats", on="std", variant=alt("std")))
     expect_close(got["saturation"], want["saturation"], rtol=1e-5, atol=1e-6, what="tanh_stats(h)['saturation']",
-                 context=where, hint="The fraction of entries with h.abs() > 0.97.", mistakes=[
-        Mistake("|h| >= 0.97 instead of |h| > 0.97", alt("saturation", strict=False),
-                "Saturated means strictly above: (h.abs() > 0.97).float().mean()."),
-        Mistake("forgetting the absolute value (only h > 0.97 counted)", alt("saturation", absolute=False),
-                "tanh saturates at both ends: compare h.abs() with 0.97."),
-        Mistake("a percentage instead of a fraction", alt("saturation", percent=True),
-                "Return the fraction, between 0 and 1: .float().mean()."),
-        Mistake("the count instead of the fraction", lambda: float((h.abs() > ref.SATURATED).sum()),
-                "Divide by the number of entries: .float().mean()."),
-    ])
+                 context=where, hint="The fraction of entries with h.abs() > 0.97.",
+                 mistakes=MISTAKES.of("batchnorm.stats", on="saturation", variant=alt("saturation"), h=h))
 
 
 @pytest.mark.component("batchnorm.stats")
@@ -57,17 +47,9 @@ def check_update_to_data_ratio(student, rng, seed, lr):
     param = p.clone().requires_grad_()
     param.grad = grad
 
-    def alt(**switch):
-        return lambda: ref.update_to_data_ratio(param, lr, **switch)
-
     want = ref.update_to_data_ratio(param, lr)
     expect_close(got, want, rtol=1e-5, atol=1e-6, what=f"update_to_data_ratio(p, lr={lr})",
                  context=f"for a random {tuple(p.shape)} parameter and gradient (seed {seed})",
-                 hint="((lr * p.grad).std() / p.data.std()).log10().item()", mistakes=[
-        Mistake("the natural log instead of log10", alt(log=torch.log), "Use .log10(): the lecture looks for about -3."),
-        Mistake("leaving out the logarithm", alt(log=None), "Take the base-10 log of the ratio."),
-        Mistake("leaving out the learning rate (std of p.grad, not of the update lr * p.grad)", alt(with_lr=False),
-                "The update is lr * p.grad: take its std."),
-        Mistake("variances instead of standard deviations", alt(variance=True), "Use .std() on both."),
-        Mistake("the ratio upside down (data over update)", -want, "Update over data: std(lr * p.grad) / std(p.data)."),
-    ])
+                 hint="((lr * p.grad).std() / p.data.std()).log10().item()",
+                 mistakes=MISTAKES.of("batchnorm.stats", on="ratio", want=want,
+                                      variant=lambda **switch: ref.update_to_data_ratio(param, lr, **switch)))

@@ -6,8 +6,9 @@ import math
 import pytest
 import torch
 
-from grader.checks import CheckFailed, Mistake, StudentFailure, expect_array_close, expect_close, expect_tensor, require
+from grader.checks import CheckFailed, StudentFailure, expect_array_close, expect_close, expect_tensor, require
 from grader.references import bigram as ref
+from grader.suites.bigram.mistakes import MISTAKES
 from grader.suites.bigram.words import itos_pairs, pair_label, random_words, real_names, vocab, wider_vocab
 
 BIGRAM = [("makemore.bigram", None)]
@@ -40,14 +41,9 @@ def _check_counts(student, words, what, stoi=None, itos=None):
                       hint="Start from torch.zeros((V, V), dtype=torch.int32), with V = len(stoi): the vocabulary you "
                            "are given, which may hold characters these words never use.")
     want = ref.count_bigrams(words, stoi).numpy()
-    expect_array_close(N, want, what="count_bigrams", rtol=0, atol=0, context=what, label=pair_label(itos), mistakes=[
-        Mistake("forgetting the end token (each word read as '.' + word)", lambda: ref.count_bigrams(words, stoi, end=False).numpy(),
-                "Read each word as '.' + word + '.': the model must learn when names end."),
-        Mistake("forgetting the start token (each word read as word + '.')", lambda: ref.count_bigrams(words, stoi, start=False).numpy(),
-                "Read each word as '.' + word + '.': the start token is followed by the first letter."),
-        Mistake("swapping rows and columns (N[next, previous])", want.T,
-                "N[i, j] counts j following i: the row is the previous character."),
-    ])
+    expect_array_close(N, want, what="count_bigrams", rtol=0, atol=0, context=what, label=pair_label(itos),
+                       mistakes=MISTAKES.of("bigram.counts", variant=lambda **switch: ref.count_bigrams(words, stoi, **switch).numpy(),
+                                            want=want))
 
 
 @pytest.mark.component("bigram.counts")
@@ -85,14 +81,8 @@ def check_probs(student, rng, seed, smoothing):
     s = 1.0 if smoothing is None else smoothing
     want = ref.bigram_probs(N, s).numpy()
     F = N.double() + s
-    expect_array_close(P, want, what=call, context=f"for {V}x{V} random counts (seed {seed})", mistakes=[
-        Mistake("dividing by the row sums without keepdim=True (so the *columns* are normalised)",
-                (F / F.sum(1)).numpy(), "Use P.sum(1, keepdim=True): a (V, 1) column that divides each row."),
-        Mistake("normalising the columns instead of the rows", (F / F.sum(0, keepdim=True)).numpy(),
-                "Each row i is the distribution of what follows character i: sum over dim=1."),
-        Mistake("ignoring the smoothing", (N.double() / N.double().sum(1, keepdim=True)).numpy(),
-                "Add the smoothing to every count before normalising."),
-    ])
+    expect_array_close(P, want, what=call, context=f"for {V}x{V} random counts (seed {seed})",
+                       mistakes=MISTAKES.of("bigram.probs", F=F, N=N))
 
 
 @pytest.mark.component("bigram.sampling")
@@ -145,14 +135,8 @@ def check_nll(student, rng, seed):
     xs, ys = ref.bigram_pairs(words, stoi)
     logp = torch.log(P[xs, ys].double())
     xe, ye = ref.bigram_pairs(words, stoi, end=False)
-    expect_close(got, want, rtol=1e-5, what="nll(P, words, stoi)", context=f"(random words, seed {seed})", mistakes=[
-        Mistake("the sum instead of the mean", float(-logp.sum()), "Divide by the number of bigrams."),
-        Mistake("the log likelihood instead of its negative", float(logp.mean()), "Negate: lower NLL is better."),
-        Mistake("leaving out the end token's bigrams", float(-torch.log(P[xe, ye].double()).mean()),
-                "Score '.' + word + '.': the end of the name is a prediction too."),
-        Mistake("indexing P with a vocabulary of your own instead of the stoi given", own,
-                "Look every character up in the stoi you are given: it may hold characters these words never use."),
-    ])
+    expect_close(got, want, rtol=1e-5, what="nll(P, words, stoi)", context=f"(random words, seed {seed})",
+                 mistakes=MISTAKES.of("bigram.nll", logp=logp, P=P, xe=xe, ye=ye, own=own))
 
 
 @pytest.mark.component("bigram.nll")
@@ -197,7 +181,6 @@ def check_trigram(student, rng, seed):
     expect_array_close(counted, N3.numpy(), what="count_trigrams", rtol=0, atol=0, context=where,
                        label=pair_label(itos, "N3"))
     probs = expect_tensor(got["probs"], "trigram_probs(N3, 0.5)", dtype="float32", shape=(V, V, V))
-    expect_array_close(probs, P3.numpy(), what="trigram_probs(N3, 0.5)", context=where, mistakes=[
-        Mistake("normalising over the wrong axis", ((N3.double() + 0.5) / (N3.double() + 0.5).sum(1, keepdim=True)).numpy(),
-                "Normalise over the last axis: the distribution of c given (a, b).")])
+    expect_array_close(probs, P3.numpy(), what="trigram_probs(N3, 0.5)", context=where,
+                       mistakes=MISTAKES.of("bigram.trigram", N3=N3))
     expect_close(got["nll"], ref.trigram_nll(P3, words, stoi), rtol=1e-5, what="trigram_nll(P3, words, stoi)", context=where)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.checks import Mistake, expect_array_close, expect_close, expect_tensor, require
+from grader.checks import expect_array_close, expect_close, expect_tensor, require
 from grader.references import bigram as ref
+from grader.suites.bigram.mistakes import MISTAKES
 from grader.suites.bigram.words import random_words, vocab, wider_vocab
 
 BIGRAM = [("makemore.bigram", None)]
@@ -27,9 +28,8 @@ def check_pairs(student, rng, seed):
     own = ref.bigram_pairs(words, vocab(words)[0])
     where = f"(random words, and a stoi with characters they never use, seed {seed})"
     for name, g, want, mine in (("xs", gx, xs, own[0]), ("ys", gy, ys, own[1])):
-        expect_array_close(g, want.numpy(), what=name, rtol=0, atol=0, context=where, mistakes=[
-            Mistake("indices from a vocabulary of your own instead of the stoi given", mine.numpy(),
-                    "Look every character up in the stoi you are given: it may hold characters these words never use.")])
+        expect_array_close(g, want.numpy(), what=name, rtol=0, atol=0, context=where,
+                           mistakes=MISTAKES.of("bigram.pairs", mine=mine))
 
 
 def _model(rng):
@@ -52,12 +52,8 @@ def check_forward(student, rng, seed):
     want = ref.bigram_forward(Wr, xs)
     (want * R).sum().backward()
     logits = W[xs]
-    expect_array_close(probs, want.detach().numpy(), what="bigram_forward(W, xs)", context=where, mistakes=[
-        Mistake("normalising over the wrong dimension (columns)", torch.softmax(logits, 0).numpy(),
-                "Each row (one example) must sum to 1: sum(dim=1, keepdim=True)."),
-        Mistake("forgetting to exponentiate the logits", (logits / logits.sum(1, keepdim=True)).numpy(),
-                "The logits are log-counts: counts = logits.exp() before normalising."),
-    ])
+    expect_array_close(probs, want.detach().numpy(), what="bigram_forward(W, xs)", context=where,
+                       mistakes=MISTAKES.of("bigram.forward", logits=logits))
     require(got["grad"] is not None, f"bigram_forward's output is not differentiable in W {where}",
            "Compute it with torch operations on W itself (no .data, .detach(), .item() or numpy).")
     expect_array_close(got["grad"], Wr.grad.numpy(), what="gradient of sum(probs * R) with respect to W", context=where)
@@ -77,13 +73,8 @@ def check_loss(student, rng, seed, reg):
     want.backward()
     p = ref.bigram_forward(W, xs)[torch.arange(len(ys)), ys]
     data = float(-p.log().mean())
-    expect_close(float(value.reshape(())), float(want), rtol=1e-5, what=call, context=f"(seed {seed})", mistakes=[
-        Mistake("leaving out the regularisation", data, "Add reg * (W**2).mean()."),
-        Mistake("(W**2).sum() instead of .mean() in the regularisation", data + r * float((W**2).sum()),
-                "The SPEC's term is reg * (W**2).mean()."),
-        Mistake("the sum of -log p instead of the mean", float(-p.log().sum()) + r * float((W**2).mean()),
-                "Average over the examples: .mean()."),
-    ])
+    expect_close(float(value.reshape(())), float(want), rtol=1e-5, what=call, context=f"(seed {seed})",
+                 mistakes=MISTAKES.of("bigram.loss", data=data, r=r, W=W, p=p))
     require(got["grad"] is not None, f"{call} is not differentiable in W")
     expect_array_close(got["grad"], Wr.grad.numpy(), what=f"d({call})/dW", context=f"(seed {seed})")
 
@@ -108,20 +99,10 @@ def check_train(student, rng, seed, lr, reg):
     require(len(got["losses"]) == steps, f"{call} returned {len(got['losses'])} losses")
     Wr = W.clone().requires_grad_()
     after = ref.train_bigram(Wr, xs, ys, steps + 1, rate, r)[1:]
-    mistakes = [
-        Mistake("not resetting W.grad (gradients of earlier steps add up)", trajectory(reset_grad=False)[0],
-                "Set W.grad = None before each loss.backward()."),
-        Mistake("stepping up the gradient (W.data += lr * W.grad)", trajectory(sign=1.0)[0],
-                "Gradient descent: W.data += -lr * W.grad."),
-        Mistake("recording the loss after the update", after, "Append loss.item() before updating W."),
-    ]
+    losses = lambda **switch: trajectory(**switch)[0]  # noqa: E731
+    mistakes = MISTAKES.of("bigram.train", variant=losses, after=after)
     if lr is not None:
-        mistakes += [
-            Mistake("ignoring lr (the default 50 instead)", lambda: trajectory(lr=50.0)[0],
-                    "Step with the lr you are given: W.data += -lr * W.grad."),
-            Mistake("ignoring reg (bigram_loss called without it, so with its default 0.01)",
-                    lambda: trajectory(reg=0.01)[0], "Pass reg on: bigram_loss(W, xs, ys, reg)."),
-        ]
+        mistakes += MISTAKES.of("bigram.train", on="arguments", variant=losses)
     expect_close(got["losses"], want, rtol=1e-4, what=f"losses of {call}", context=f"(seed {seed})",
                  labels=[f"step {s}" for s in range(steps)], mistakes=mistakes)
     expect_array_close(got["W"], W_final, rtol=1e-4, atol=1e-5, what="W after training", context=f"(seed {seed})")

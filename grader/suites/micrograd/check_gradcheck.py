@@ -5,8 +5,9 @@ import pytest
 import torch
 
 from grader import exprs
-from grader.checks import Mistake, expect_close, require
+from grader.checks import expect_close, require
 from grader.suites.micrograd.graphs import Graph
+from grader.suites.micrograd.mistakes import MISTAKES
 
 pytestmark = pytest.mark.component("micrograd.gradcheck")
 GRADCHECK = [("micrograd.gradcheck", None)]
@@ -57,15 +58,10 @@ def check_central_differences(student, rng, seed, h):
     where = f"for f(x) = {len(xs)}-input polynomial/tanh/exp at xs={xs}, h={step:g} (seed {seed})"
     require(not got["mutated"], f"numerical_gradient changed the caller's xs {where}",
            "Nudge a copy of xs (e.g. list(xs)), or restore the entry after each evaluation.")
-    mistakes = [
-        Mistake("the one-sided difference (f(x + h) - f(x)) / h", _differences(f, xs, step, "forward"),
-                "Use the central difference (f(x + h) - f(x - h)) / (2h): its error is O(h**2), not O(h)."),
-        Mistake("dividing by h instead of 2h", _differences(f, xs, step, "half"),
-                "The two points x - h and x + h are 2h apart."),
-    ]
+    differences = lambda h, kind: _differences(f, xs, h, kind)  # noqa: E731
+    mistakes = MISTAKES.of("micrograd.gradcheck", differences=differences, step=step)
     if h is not None:
-        mistakes.append(Mistake("ignoring h (the default 1e-6 instead)", _differences(f, xs, 1e-6, "central"),
-                                "Nudge each input by the h you are given, not a constant of your own."))
+        mistakes += MISTAKES.of("micrograd.gradcheck", on="arguments", differences=differences)
     rtol = 1e-6 if h is not None else 1e-4
     expect_close(got["grad"], want, rtol=rtol, atol=1e-6, what="numerical gradient", context=where,
                  mistakes=mistakes, labels=[f"d f/d x{i} (exact value {exact[i]:.6g})" for i in range(len(xs))])

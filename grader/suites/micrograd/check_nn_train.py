@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.checks import CheckFailed, Mistake, expect_close, require
+from grader.checks import CheckFailed, expect_close, require
+from grader.suites.micrograd.mistakes import MISTAKES
 
 REF_ENGINE = {"micrograd.engine": "grader.references.micrograd"}
 REF_ENGINE_NN = {**REF_ENGINE, "micrograd.nn": "grader.references.micrograd_nn"}
@@ -58,8 +59,7 @@ def check_mlp(student, seed, rng):
     for x, out, grads in zip(inputs, got["outputs"], got["grads"]):
         want, want_grads = _torch_mlp(weights, x)
         expect_close(out, want, what=f"MLP output for x={x}", context=f"(weights drawn with seed {seed})",
-                     mistakes=[Mistake("a final layer without tanh",
-                                       _torch_linear_last(weights, x))])
+                     mistakes=MISTAKES.of("micrograd.nn", on="mlp", linear_last=lambda x=x: _torch_linear_last(weights, x)))
         expect_close([g for layer in grads for n in layer for g in n], [g for layer in want_grads for n in layer for g in n],
                      what=f"gradient of the output w.r.t. the parameters for x={x}",
                      hint="Build the neuron with Value operations (wi * xi, sum, + b, .tanh()) so every weight is in the graph.")
@@ -87,16 +87,18 @@ def check_parts(student):
     want = sum(w * xi for w, xi in zip(n["w"], x)) + n["b"]
     require(got["linear_out"] is not None, "Neuron(nin, nonlin=False)(x) should return a Value")
     expect_close(got["linear_out"], want, what="Neuron(3, nonlin=False)(x), the plain weighted sum",
-                 context=f"for x={x}", mistakes=[Mistake("applying tanh even when nonlin=False", float(torch.tanh(torch.tensor(want, dtype=torch.float64))))])
+                 context=f"for x={x}", mistakes=MISTAKES.of("micrograd.nn", on="neuron", squash=_tanh, want=want))
     require(got["neuron_params"] == 4, f"Neuron(3).parameters() has {got['neuron_params']} entries; expected 4 (w + [b])")
     require(got["layer_single_is_value"], "Layer(3, 1)(x) should return the single Value, not a list")
     layer = got["linear_layer"]
     plain = [sum(w * xi for w, xi in zip(n["w"], x)) + n["b"] for n in layer["neurons"]]
-    squashed = [float(torch.tanh(torch.tensor(v, dtype=torch.float64))) for v in plain]
     expect_close(layer["outputs"], plain, what="Layer(3, 2, nonlin=False)(x), each neuron's plain weighted sum",
                  context=f"for x={x}", labels=[f"neuron {i}" for i in range(len(plain))],
-                 mistakes=[Mistake("a Layer that does not pass its keyword arguments on to its Neurons (tanh applied anyway)",
-                                   squashed, "Layer(nin, nout, **kwargs): build each Neuron(nin, **kwargs).")])
+                 mistakes=MISTAKES.of("micrograd.nn", on="layer", squash=_tanh, plain=plain))
+
+
+def _tanh(v: float) -> float:
+    return float(torch.tanh(torch.tensor(v, dtype=torch.float64)))
 
 
 def _torch_train(weights_flat, shapes, xs, ys, steps, lr, mistake=None):
@@ -137,8 +139,7 @@ def check_mse_loss(student, rng):
     loss.backward()
     where = f"for ypred={ypred}, ys={ys}"
     expect_close(got["loss"], float(loss), what="mse_loss", context=where,
-                 mistakes=[Mistake("the mean instead of the sum", float(loss) / len(ys),
-                                   "The lecture's loss is the sum of squared errors, not the mean.")])
+                 mistakes=MISTAKES.of("micrograd.train", on="loss", loss=loss, ys=ys))
     expect_close(got["grads"], p.grad.tolist(), what="d(loss)/d(ypred)", context=where)
 
 
@@ -155,18 +156,12 @@ def check_training_trajectory(student, seed, rng):
     got = student.call("train_run", load=TRAIN, seed=seed, nin=nin, nouts=nouts, params=params,
                        xs=xs, ys=ys, steps=steps, lr=lr)
     want = _torch_train(params, shapes, xs, ys, steps, lr)
-    mistakes = [
-        Mistake("forgetting model.zero_grad() (gradients pile up across steps)",
-                _torch_train(params, shapes, xs, ys, steps, lr, "no_zero_grad"),
-                "Call model.zero_grad() before loss.backward() in every step."),
-        Mistake("stepping *up* the gradient (p.data += lr * p.grad)",
-                _torch_train(params, shapes, xs, ys, steps, lr, "sign"),
-                "Gradient descent moves against the gradient: p.data += -lr * p.grad."),
-        Mistake("recording the loss after the update", _torch_train(params, shapes, xs, ys, steps + 1, lr)[1:]),
-    ]
     require(len(got["losses"]) == steps, f"train(steps={steps}) returned {len(got['losses'])} losses; expected {steps}")
-    mistakes.append(Mistake("ignoring lr (the default 0.1 instead)", lambda: _torch_train(params, shapes, xs, ys, steps, 0.1),
-                            "Step with the lr you are given: p.data += -lr * p.grad."))
+
+    def train(steps=steps, lr=lr, mistake=None):  # the reference's run, with a classic mistake if named
+        return _torch_train(params, shapes, xs, ys, steps, lr, mistake)
+
+    mistakes = MISTAKES.of("micrograd.train", variant=train, train=train, steps=steps)
     expect_close(got["losses"], want, rtol=1e-7, what=f"losses of train(model, xs, ys, steps={steps}, lr={lr})",
                  context=f"(the lecture's 4 examples, initial weights from seed {seed})", mistakes=mistakes,
                  labels=[f"step {s}" for s in range(steps)])

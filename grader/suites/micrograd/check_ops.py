@@ -7,27 +7,20 @@ An op may be composed from other ops (SPEC §3): its operands need only be reach
 """
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from grader import exprs
 from grader.checks import CheckFailed, Mistake, StudentFailure, expect_close
 from grader.suites.micrograd.graphs import (
-    MISTAKES, TARGET_OPS, Graph, context, expression, kind, leaf_names, random_graph, simulate,
+    TARGET_OPS, Graph, context, expression, kind, leaf_names, random_graph, simulate,
     torch_reference,
 )
-from grader.suites.micrograd.methods import SWAPPED_HINTS, missing_method, name_recursion
+from grader.suites.micrograd.mistakes import MISTAKES
+from grader.suites.micrograd.methods import missing_method, name_recursion
 
 ENGINE = [("micrograd.engine", None)]
-CANDIDATE_MISTAKES = {
-    "micrograd.add": ["assign", "no_chain", "no_backward"],
-    "micrograd.mul": ["assign", "mul_own", "no_chain", "no_backward"],
-    "micrograd.pow": ["assign", "pow_no_minus_one", "no_chain", "no_backward"],
-    "micrograd.neg_sub_div": ["assign", "no_chain", "no_backward"],
-    "micrograd.exp_log": ["assign", "exp_x", "no_chain", "no_backward"],
-    "micrograd.tanh": ["assign", "tanh_one_minus_t", "no_chain", "no_backward"],
-    "micrograd.relu": ["assign", "relu_ge", "no_chain", "no_backward"],
-}
-REFLECTED = {"+": "__radd__", "*": "__rmul__", "-": "__rsub__", "/": "__rtruediv__"}
 
 
 def _classic(component):
@@ -100,15 +93,16 @@ def run_case(student, component: str, graph: list, out_grad: float, preset: dict
 
     for i, ins in enumerate(graph):
         expect_close(got["data"][i], data[i], what=f"forward value of {label(i)}", context=where,
-                     mistakes=_swapped_operands(ins, got["data"]))
+                     mistakes=_swapped_operands(component, ins, got["data"]))
     # Before the gradients: an operand the grader cannot reach through _prev explains why no
     # gradient arrives there. (`_op` is never judged: grading does not need it.)
     _check_reach(graph, got["reach"], component, label, where)
-    mistakes = []
-    for name in CANDIDATE_MISTAKES[component]:
-        alt = simulate(graph, out_grad, preset, name, TARGET_OPS[component])
-        if alt is not None:
-            mistakes.append(Mistake(MISTAKES[name][0], alt, MISTAKES[name][1], id=f"micrograd.{name}"))
+
+    def replayed(mistake):  # backward with the op under test carrying `mistake` (nan: it cannot be replayed)
+        alt = simulate(graph, out_grad, preset, mistake, TARGET_OPS[component])
+        return [math.nan] * len(graph) if alt is None else alt
+
+    mistakes = MISTAKES.of(component, on="gradient", variant=replayed)
     # Leaves first: "d(out)/da" is what a learner reasons about.
     order = [i for i in names] + [i for i in range(len(graph)) if i not in names]
     expect_close([got["grad"][i] for i in order], [grads[i] for i in order], what="gradient",
@@ -131,15 +125,12 @@ def _check_reach(graph, reach, component, label, where):
             )
 
 
-def _swapped_operands(ins, values) -> list[Mistake]:
+def _swapped_operands(component, ins, values) -> list[Mistake]:
     """`2 - a` computed as `a - 2` (or `2 / a` as `a / 2`): the reflected op's order reversed."""
     if ins[0] != "bin" or ins[1] not in "-/" or "c" not in ins[2]:
         return []
     c, x = ins[2]["c"], values[ins[3]["n"]] if "n" in ins[3] else ins[3]["c"]
-    swapped = x - c if ins[1] == "-" else (x / c if c else float("nan"))
-    method = REFLECTED[ins[1]]
-    return [Mistake(f"swapping the operands in {method} (it computes self {ins[1]} other)", swapped,
-                    SWAPPED_HINTS[method])]
+    return MISTAKES.of(component, on=f"forward {ins[1]}", c=c, x=x)
 
 
 def _name_domain_error(failure: StudentFailure, component: str, graph: list) -> None:

@@ -108,7 +108,7 @@ def torch_reference(graph, out_grad: float, preset: dict | None = None):
     return data, grads
 
 
-# -- classic mistakes, replayed ------------------------------------------------------------
+# -- classic mistakes, replayed (their names and hints: grader/suites/micrograd/mistakes.py) --
 
 def _locals(ins, vals, out, mistake: str | None):
     """Local derivatives d(node)/d(operand) as [(operand index, value)]; constants skipped."""
@@ -164,23 +164,6 @@ def simulate(graph, out_grad: float, preset: dict, mistake: str, target: set) ->
             else:
                 grads[o] += contribution
     return grads
-
-
-MISTAKES = {
-    "assign": ("`=` instead of `+=` in _backward (a node used twice, or a grad already set, loses "
-               "its earlier gradient)", "Accumulate: `self.grad += ...`, because a node can feed several others."),
-    "no_chain": ("forgetting the chain rule (the local derivative not multiplied by out.grad)",
-                 "Multiply each local derivative by out.grad."),
-    "no_backward": ("never attaching the op's `_backward` (no gradient passes through it to the operands)",
-                    "Before returning, attach the closure: out._backward = _backward."),
-    "mul_own": ("giving each operand its *own* data instead of the other's", "d(a*b)/da = b, not a."),
-    "pow_no_minus_one": ("k * x**k (the exponent not lowered by one)", "d(x**k)/dx = k * x**(k-1)."),
-    "exp_x": ("using x instead of exp(x) as the derivative of exp", "d(e**x)/dx = e**x, which is out.data."),
-    "tanh_one_minus_t": ("`1 - t` instead of `1 - t**2` for tanh's derivative",
-                         "With t = tanh(x), d(tanh x)/dx = 1 - t**2."),
-    "relu_ge": ("a gradient of 1 at exactly 0 (`>=` where `>` belongs)",
-                "relu's gradient is 0 where data <= 0, as in PyTorch."),
-}
 
 
 # -- random graphs -------------------------------------------------------------------------

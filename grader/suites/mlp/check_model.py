@@ -6,8 +6,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from grader.checks import SHORTCUTS, CheckFailed, Mistake, expect_array_close, expect_close, expect_own_code, expect_tensor, require
+from grader.checks import SHORTCUTS, CheckFailed, expect_array_close, expect_close, expect_own_code, expect_tensor, require
 from grader.references import mlp as ref
+from grader.suites.mlp.mistakes import MISTAKES
 
 MLP = [("makemore.mlp", None)]
 
@@ -38,9 +39,8 @@ def check_init(student, seed, kwargs):
                f"(requires_grad={t['requires_grad']}, leaf={t['is_leaf']})",
                "Use torch.randn(shape, generator=generator).requires_grad_(): scaling afterwards makes a non-leaf.")
         expect_array_close(data, want[name].detach().numpy(), what=f"{name} of {call}", context=f"(generator seed {seed})",
-                           mistakes=[Mistake("drawing the tensors in another order than C, W1, b1, W2, b2",
-                                             lambda name=name: _other_orders(kwargs, seed, name, data)),
-                                     ], hint="Draw C, W1, b1, W2, b2 in that order, with no scaling.")
+                           mistakes=MISTAKES.of("mlp.init", other_orders=lambda name=name, data=data: _other_orders(
+                               kwargs, seed, name, data)), hint="Draw C, W1, b1, W2, b2 in that order, with no scaling.")
 
 
 def _other_orders(kwargs, seed, name, data):
@@ -65,11 +65,8 @@ def check_forward(student, rng, seed):
     (want * R).sum().backward()
     emb = params["C"][X].view(12, -1)
     where = f"(random parameters, seed {seed})"
-    expect_array_close(logits, want.detach().numpy(), what="mlp_forward(params, X)", context=where, mistakes=[
-        Mistake("leaving out the tanh", lambda: ((emb @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"]).numpy(),
-                "h = torch.tanh(emb @ W1 + b1)."),
-        Mistake("leaving out the biases", lambda: (torch.tanh(emb @ params["W1"]) @ params["W2"]).numpy()),
-    ])
+    expect_array_close(logits, want.detach().numpy(), what="mlp_forward(params, X)", context=where,
+                       mistakes=MISTAKES.of("mlp.forward", emb=emb, params=params))
     require(got["grads"] is not None, f"mlp_forward's logits are not differentiable in the parameters {where}")
     for name in ref.NAMES:
         expect_array_close(got["grads"][name], P[name].grad.numpy(), what=f"gradient of sum(logits * R) w.r.t. {name}",
@@ -93,15 +90,14 @@ def check_cross_entropy(student, rng, seed, scale):
     loss.backward()
     want = loss.detach()
     where = f"for logits of size up to {scale:g} (seed {seed})"
-    naive = lambda: float(-(logits.exp() / logits.exp().sum(1, keepdim=True))[torch.arange(16), Y].log().mean())  # noqa: E731
-    unstable = Mistake("the naive formula exp(logits) / sum(exp(logits)) (it overflows)", naive,
-                       "Subtract each row's max before exponentiating: softmax is unchanged by the shift.")
+    mistakes = MISTAKES.of("mlp.cross_entropy", logits=logits, Y=Y, want=want)
+    # The naive formula: an overflow to inf or nan is its evidence, whatever the value.
+    unstable = next(m for m in mistakes if m.id == "mlp.cross_entropy.naive")
     got_value = float(value.reshape(()))
     if not np.isfinite(got_value) and scale > 100:
         raise CheckFailed(f"cross_entropy(logits, Y) is {got_value} {where}; expected {float(want):.8g} (PyTorch). "
-                          f"This is what {unstable.name} gives", unstable.hint)
+                          f"This is what {unstable.name} gives", unstable.hint, mistake=unstable.named())
     expect_close(got_value, float(want), rtol=1e-5, atol=1e-5, what="cross_entropy(logits, Y)", context=where,
-                 mistakes=[unstable, Mistake("the sum over the batch instead of the mean", float(want) * 16,
-                                             "F.cross_entropy averages over the examples: .mean().")])
+                 mistakes=mistakes)
     require(got["grad"] is not None, f"cross_entropy(logits, Y) is not differentiable in the logits {where}")
     expect_array_close(got["grad"], L.grad.numpy(), what="d(cross_entropy)/d(logits)", context=where)

@@ -4,11 +4,12 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.checks import CheckFailed, Mistake, StudentFailure, expect_array_close, expect_close, require
+from grader.checks import CheckFailed, StudentFailure, expect_array_close, expect_close, require
 from grader.references import bigram as bigram_ref
 from grader.references import mlp as ref
 from grader.suites.bigram.words import itos_pairs, random_words
 from grader.suites.mlp.check_model import small_params
+from grader.suites.mlp.mistakes import MISTAKES
 
 MLP = [("makemore.mlp", None)]
 
@@ -47,13 +48,8 @@ def check_train(student, rng, seed, schedule):
     call = f"train_mlp(params, X, Y, steps={steps}, batch_size={batch}, lr={'a schedule' if schedule else lr}, generator=g)"
     require(len(got["losses"]) == steps, f"{call} returned {len(got['losses'])} losses; expected {steps}")
     expect_close(got["losses"], want, rtol=1e-4, what=f"losses of {call}", context=f"(seed {seed})",
-                 labels=[f"step {s}" for s in range(steps)], mistakes=[
-            Mistake("not resetting the gradients (p.grad = None) each step", lambda: run(reset_grad=False)[0],
-                    "Set every p.grad = None before loss.backward()."),
-            Mistake("stepping up the gradient", lambda: run(sign=1.0)[0], "p.data += -rate * p.grad."),
-            Mistake("recording the loss after the update", lambda: run(n=steps + 1)[0][1:],
-                    "Append loss.item() before the update."),
-        ], hint="Draw ix = torch.randint(0, X.shape[0], (batch_size,), generator=generator) each step, with the generator.")
+                 labels=[f"step {s}" for s in range(steps)],
+                 mistakes=MISTAKES.of("mlp.train", variant=lambda **switch: run(**switch)[0], run=run, steps=steps), hint="Draw ix = torch.randint(0, X.shape[0], (batch_size,), generator=generator) each step, with the generator.")
     for name in ref.NAMES:
         expect_array_close(got["params"][name], P[name].detach().numpy(), rtol=1e-4, atol=1e-5,
                            what=f"{name} after {call}", context=f"(seed {seed})")
