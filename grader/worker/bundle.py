@@ -20,7 +20,7 @@ GRADER = Path(__file__).resolve().parent.parent
 # Worker-side files of the kit: nothing here may import grader.suites, grader.judge or
 # grader.references at import time (references come as stand-ins, see standins.py).
 FILES = (
-    "__init__.py", "exprs.py", "deep_chain.py",
+    "__init__.py", "shared/__init__.py", "shared/exprs.py", "shared/deep_chain.py",
     "worker/__init__.py", "worker/__main__.py", "worker/boot.py", "worker/protocol.py", "worker/server.py",
     "worker/student.py", "worker/provenance.py", "worker/forkserver.py", "worker/confine.py",
     "worker/cleanup.py",
