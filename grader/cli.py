@@ -226,6 +226,6 @@ def dev():
 def dev_check(also_grade):
     """Every manifest entry, solution marker, owned symbol, suite check, reference owner, stub,
     notebook and mutant agrees (rustlings' `dev check`)."""
-    from grader import devcheck
+    from grader.authoring import devcheck
 
     sys.exit(devcheck.main(["--grade"] if also_grade else []))

@@ -4,7 +4,7 @@ A workspace is a folder holding `exercises/` (the stubs, and the notebooks in
 `exercises/notebooks/`), a short README and `.zero-to-hero`, the mark (the same as a hand-out's)
 that makes every command treat it as a checkout (see `grader.submission.find_checkout`). The stubs come from the
 installed package (`grader/kit_stubs/`, written into the wheel by setup.py), or, in a clone of
-the kit, straight from `solutions/` through `grader.stubgen`: never from the `exercises/` a
+the kit, straight from `solutions/` through `grader.authoring.stubgen`: never from the `exercises/` a
 learner may have edited.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ def stub_sources() -> dict[str, str]:
     if root is None:
         raise WorkspaceError("this installation of the kit carries no exercise stubs (grader/kit_stubs/ is "
                              "missing): reinstall it with pip, or work in a clone of the kit")
-    from grader.stubgen import generate
+    from grader.authoring.stubgen import generate
 
     return generate(root / "solutions")
 
@@ -40,7 +40,7 @@ def stub_sources() -> dict[str, str]:
 def notebook_sources(stubs: dict[str, str]) -> dict[str, str]:
     """{notebook path relative to exercises/: its text}, made from the stubs as the kit's are."""
     from grader.exercise_files import module_files
-    from grader.notebook_build import build_notebook, notebook_text
+    from grader.authoring.notebook_build import build_notebook, notebook_text
 
     with tempfile.TemporaryDirectory(prefix="grade-init-") as tmp:
         for rel, text in stubs.items():

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from grader import checks, layout_check
+from grader import checks
+from grader.authoring import layout_check
 from grader.checks import CheckFailed, Mistake, expect, require
 
 

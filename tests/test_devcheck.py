@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from grader import devcheck, manifest
+from grader import manifest
+from grader.authoring import devcheck
 from grader.manifest import Component
 
 

@@ -98,7 +98,7 @@ def test_watch_grades_again_after_a_save(tmp_path, notifications):
 
 
 def test_a_notebook_submission_is_graded_from_its_definitions(tmp_path):
-    from grader.notebook_build import build_notebook
+    from grader.authoring.notebook_build import build_notebook
 
     nb = build_notebook("micrograd", SOLUTIONS)
     nb.cells.append(nbformat.v4.new_code_cell("import sys\nsys.exit(3)\nwhile True:\n    pass"))
@@ -110,7 +110,7 @@ def test_a_notebook_submission_is_graded_from_its_definitions(tmp_path):
 
 
 def test_a_notebook_with_a_broken_cell_is_refused_naming_the_cell(tmp_path):
-    from grader.notebook_build import build_notebook
+    from grader.authoring.notebook_build import build_notebook
 
     nb = build_notebook("micrograd", SOLUTIONS)
     nb.cells.insert(3, nbformat.v4.new_code_cell("def broken(:\n    pass"))

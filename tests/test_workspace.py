@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXERCISES, SOLUTIONS
-from grader import progress, stubgen
+from grader import progress
+from grader.authoring import stubgen
 from grader.cli import main
-from grader.notebook_build import build_notebook, notebook_text
+from grader.authoring.notebook_build import build_notebook, notebook_text
 
 
 def run(*args, input=None):

@@ -11,7 +11,7 @@ and the evidence, which is either
 A check asks the table for the mistakes of its component (and of the quantity it compares,
 `on`, when it compares several) and hands them to `expect_close` / `expect_array_close`, which
 name the first one the student's numbers match. Every entry names its mutant in tests/mutants,
-and `grade dev check` holds the two together (grader/devcheck.py: check_mistakes).
+and `grade dev check` holds the two together (grader/authoring/devcheck.py: check_mistakes).
 """
 from __future__ import annotations
 

@@ -21,11 +21,11 @@ BEGIN without a component id are errors that name the file and line.
 
 Command line (from the repository root, the folder above this package):
 
-    python -m grader.stubgen            # regenerate exercises/ from solutions/
-    python -m grader.stubgen --check    # exit 1, listing every stale/missing/extra stub
+    python -m grader.authoring.stubgen            # regenerate exercises/ from solutions/
+    python -m grader.authoring.stubgen --check    # exit 1, listing every stale/missing/extra stub
 
 In a kit checkout (a root holding grader/), the same commands also write and check the stub
-index, `grader/stub_index.json` (see `grader.stub_index`): the stubs' hashes and the files each
+index, `grader/authoring/stub_index.json` (see `grader.authoring.stub_index`): the stubs' hashes and the files each
 name belongs to, shipped with the package so that a pip-only install recognises the stubs and
 grades notebooks.
 
@@ -38,7 +38,7 @@ import re
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_INSTRUCTION = "write this part (read the docstring above)"
 
 # Anything that looks like a marker; it must then be a whole, well-formed marker line.
@@ -174,7 +174,7 @@ def _compare(stubs: dict[str, str], exercises_dir: Path) -> list[tuple[str, str]
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grader.stubgen", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m grader.authoring.stubgen", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true",
                         help="change nothing; exit 1 if exercises/ differs from the generated stubs")
     parser.add_argument("--root", type=Path, default=REPO_ROOT,
@@ -188,13 +188,13 @@ def main(argv=None) -> int:
         if args.check:
             problems = [f"{problem}: exercises/{rel}" for problem, rel in check(solutions, exercises)]
             if not problems and _kit_tree(args.root):
-                from grader import stub_index
+                from grader.authoring import stub_index
 
                 problems = stub_index.check(args.root)
             for problem in problems:
                 print(problem)
             if problems:
-                print("stubgen: exercises/ is out of date; run `python -m grader.stubgen`", file=sys.stderr)
+                print("stubgen: exercises/ is out of date; run `python -m grader.authoring.stubgen`", file=sys.stderr)
                 return 1
             print("stubgen: exercises/ is up to date")
             return 0
@@ -207,12 +207,12 @@ def main(argv=None) -> int:
     if not changed:
         print("stubgen: exercises/ is up to date")
     # The notebooks are made from the stubs: keep them in step in the same breath.
-    from grader.notebook_build import write_notebooks
+    from grader.authoring.notebook_build import write_notebooks
 
     for path in write_notebooks(args.root):
         print(f"wrote: {path.relative_to(args.root)}")
     if _kit_tree(args.root):
-        from grader import stub_index
+        from grader.authoring import stub_index
 
         if stub_index.write(args.root):
             print(f"wrote: {stub_index.INDEX_NAME}")

@@ -1,4 +1,4 @@
-"""Two rules of the kit's layout, checked by `grade dev check` (grader/devcheck.py):
+"""Two rules of the kit's layout, checked by `grade dev check` (grader/authoring/devcheck.py):
 
 - Suites reach the engine through grader.checks only. A suite importing grader.judge.* or
   grader.worker.* directly ties a module's checks to the engine's files, which then cannot move.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-GRADER = Path(__file__).resolve().parent
+GRADER = Path(__file__).resolve().parent.parent  # the grader package
 MAX_LINES = 300
 ENGINE_PACKAGES = ("grader.judge", "grader.worker")  # what suites reach only through grader.checks
 
@@ -58,7 +58,7 @@ def check_file_sizes(grader: Path = GRADER, allowed: dict[str, str] | None = Non
         lines = len(path.read_text().splitlines())
         if lines > limit and rel not in allowed:
             problems.append(f"grader/{rel} has {lines} lines (more than {limit}): split it along its concerns, "
-                            f"or list it in grader/layout_check.py LONG_FILES with why it is one algorithm")
+                            f"or list it in grader/authoring/layout_check.py LONG_FILES with why it is one algorithm")
     for rel in sorted(set(allowed) - {p.relative_to(grader).as_posix() for p in grader.rglob("*.py")}):
-        problems.append(f"grader/layout_check.py LONG_FILES lists grader/{rel}, which does not exist")
+        problems.append(f"grader/authoring/layout_check.py LONG_FILES lists grader/{rel}, which does not exist")
     return problems

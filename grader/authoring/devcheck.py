@@ -7,9 +7,9 @@ module (or a renamed component) cannot be half-wired: a check of an unknown comp
 the solution does not define, a component no check looks at, a stub out of date. `--grade` also
 grades the solutions (everything must pass) and the stubs (everything must be `todo`). The layout's
 rules (suites import the engine from grader.checks only; no file past 300 lines unless allowed)
-are grader/layout_check.py's.
+are grader/authoring/layout_check.py's.
 
-    python -m grader.devcheck [--grade]      (also: grade dev check)
+    python -m grader.authoring.devcheck [--grade]      (also: grade dev check)
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ import ast
 import re
 from pathlib import Path
 
-from grader import layout_check, manifest
+from grader import manifest
+from grader.authoring import layout_check
 
-GRADER = Path(__file__).resolve().parent
+GRADER = Path(__file__).resolve().parent.parent  # the grader package
 ROOT = GRADER.parent
 MARKER = re.compile(r"#\s*BEGIN SOLUTION\s+([\w.]+)")
 RECIPES = ROOT / "docs" / "architecture.md"
@@ -138,11 +139,11 @@ def check_generated(root: Path = ROOT) -> list[str]:
     """The stubs and notebooks are what the solutions make."""
     if not (root / "solutions").is_dir():
         return []
-    from grader import notebook_build, stubgen
+    from grader.authoring import notebook_build, stubgen
 
-    problems = [f"exercises/{rel}: {why} (run python -m grader.stubgen)"
+    problems = [f"exercises/{rel}: {why} (run python -m grader.authoring.stubgen)"
                 for why, rel in stubgen.check(root / "solutions", root / "exercises")]
-    problems += [f"{p} (run python -m grader.notebook_build)" for p in notebook_build.check_notebooks(root)]
+    problems += [f"{p} (run python -m grader.authoring.notebook_build)" for p in notebook_build.check_notebooks(root)]
     return problems
 
 
@@ -248,7 +249,7 @@ def run(grade: bool = False, root: Path = ROOT, strict: bool = False) -> list[st
     problems += check_mutants(root)
     if (root / "tests" / "mutants").is_dir():
         # Not yet require_mutant: entries written before the tables still wait for a mutant of
-        # their own (`python -m grader.devcheck --strict` lists them).
+        # their own (`python -m grader.authoring.devcheck --strict` lists them).
         problems += check_mistakes(*_mistake_tables(root), require_mutant=strict)
     problems += check_recipes(root)
     problems += layout_check.check_suite_imports() + layout_check.check_file_sizes()
@@ -260,7 +261,7 @@ def run(grade: bool = False, root: Path = ROOT, strict: bool = False) -> list[st
 def main(argv=None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m grader.devcheck", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m grader.authoring.devcheck", description=__doc__.splitlines()[0])
     parser.add_argument("--grade", action="store_true", help="also grade the solutions and the stubs")
     parser.add_argument("--strict", action="store_true", help="also list classic mistakes that name no mutant")
     args = parser.parse_args(argv)

@@ -3,11 +3,11 @@
 `build_notebook` makes one notebook per module from its stubs (generated, like the stubs: the
 committed `exercises/notebooks/*.ipynb` must match, which `--check` and a test enforce):
 
-    python -m grader.notebook_build            # (re)write exercises/notebooks/<module>.ipynb
-    python -m grader.notebook_build --check    # exit 1, listing notebooks missing or out of step
+    python -m grader.authoring.notebook_build            # (re)write exercises/notebooks/<module>.ipynb
+    python -m grader.authoring.notebook_build --check    # exit 1, listing notebooks missing or out of step
 
 The way back, a learner's notebook to an `exercises/` folder, is grader/notebook_load.py (which
-uses grader/notebook_split.py's rule for what a cell's definitions are and which file each goes to).
+uses grader/authoring/notebook_split.py's rule for what a cell's definitions are and which file each goes to).
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from nbformat import v4
 from grader import manifest
 from grader.exercise_files import MODULE_FILES, module_files
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = Path("exercises") / "notebooks"
 
 # A notebook's metadata is fixed so that generated notebooks compare byte for byte.
@@ -176,7 +176,7 @@ def check_notebooks(root: Path = REPO_ROOT) -> list[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grader.notebook_build", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m grader.authoring.notebook_build", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true",
                         help="change nothing; exit 1 if a notebook is missing or out of step with the stubs")
     parser.add_argument("--root", type=Path, default=REPO_ROOT,
@@ -187,7 +187,7 @@ def main(argv=None) -> int:
         for problem in problems:
             print(problem)
         if problems:
-            print("notebooks: run `python -m grader.notebook_build` to regenerate them", file=sys.stderr)
+            print("notebooks: run `python -m grader.authoring.notebook_build` to regenerate them", file=sys.stderr)
             return 1
         print("notebooks: exercises/notebooks/ is up to date")
         return 0
