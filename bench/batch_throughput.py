@@ -66,7 +66,7 @@ def _apply(exercises: Path, edits: dict) -> None:
 
 
 def main() -> None:
-    from grader.batch import BatchOptions, run_batch
+    from grader.instructor.batch import BatchOptions, run_batch
     from grader.session import Options
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -209,7 +209,8 @@ main.add_command(_grade_command("all", "Grade every module into one result."))
 
 
 # Every other command, registered here and only here: the command modules never import this one.
-from grader import cli_instructor, cli_learner, cli_pictures, cli_tools  # noqa: E402
+from grader import cli_learner, cli_pictures  # noqa: E402
+from grader.instructor import cli as cli_instructor, cli_tools
 
 for _commands in (cli_learner.COMMANDS, cli_pictures.COMMANDS, cli_tools.COMMANDS, cli_instructor.COMMANDS):
     for _command in _commands:

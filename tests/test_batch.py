@@ -16,9 +16,9 @@ from click.testing import CliRunner
 
 from conftest import SOLUTIONS, make_submission
 from grader import manifest
-from grader.batch import csv_header
-from grader.batch.output import Row, csv_cells
-from grader.batch.trust import trusted_result
+from grader.instructor.batch import csv_header
+from grader.instructor.batch.output import Row, csv_cells
+from grader.instructor.batch.trust import trusted_result
 from grader.cli import main
 from grader.model import ComponentResult, ModuleResult, RunResult, Status
 
@@ -159,7 +159,7 @@ def test_a_crash_of_the_grader_itself_exits_3(monkeypatch):
 
 def test_a_batch_whose_judge_fails_on_its_own_exits_3(tmp_path, monkeypatch):
     # A judge that cannot even start (a broken install) is the grader failing, for every row.
-    from grader.batch import handle
+    from grader.instructor.batch import handle
 
     monkeypatch.setattr(handle, "grading_process_command", lambda *a: [sys.executable, "-c", "import sys; sys.exit(1)"])
     repo = tmp_path / "s"

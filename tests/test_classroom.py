@@ -20,7 +20,7 @@ from grader.model import ComponentResult, ModuleResult, RunResult, Status
 from grader.render.classroom import classroom_result
 
 GRADE = str(Path(sys.executable).with_name("grade"))
-TEMPLATE = ROOT / "grader" / "templates" / "github-workflow.yml"
+TEMPLATE = ROOT / "grader" / "instructor" / "templates" / "github-workflow.yml"
 EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 
 

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader import manifest, session
-from grader.batch import BatchOptions
+from grader.instructor.batch import BatchOptions
 from grader.cli import main
 from grader.model import RunResult
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from conftest import make_submission
 from grader import manifest
-from grader.batch.output import Row, csv_cells, json_document
+from grader.instructor.batch.output import Row, csv_cells, json_document
 from grader.cli import main
 from grader.model import ComponentResult, ModuleResult, RunResult, Status
 from grader.render import RENDERERS

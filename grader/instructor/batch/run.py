@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import manifest
-from grader.batch.handle import GradingProcessFailure, GradingProcess
-from grader.batch.output import GRADER_GAVE_UP, Row
+from grader.instructor.batch.handle import GradingProcessFailure, GradingProcess
+from grader.instructor.batch.output import GRADER_GAVE_UP, Row
 from grader.session import Options
-from grader.batch.snapshot import Snapshot, SnapshotError, take
-from grader.batch.trust import BadReply, failed_result, trusted_result
+from grader.instructor.batch.snapshot import Snapshot, SnapshotError, take
+from grader.instructor.batch.trust import BadReply, failed_result, trusted_result
 
 JUDGE_STARTUP = 60.0  # seconds a fresh judge may take to import torch, pytest and the suites
 

@@ -5,7 +5,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 
-from grader.report.load import Submission, component_order
+from grader.instructor.report.load import Submission, component_order
 
 STATUSES = ("passed", "failed", "error", "timeout", "crashed", "todo")
 NOT_A_MISTAKE = ("passed", "todo", "missing")

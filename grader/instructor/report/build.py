@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.report.load import ReportError, Submission, load_results
-from grader.report.stats import class_numbers
+from grader.instructor.report.load import ReportError, Submission, load_results
+from grader.instructor.report.stats import class_numbers
 
 
 def code_folder(s: Submission, submissions: Path | None) -> Path | None:
@@ -28,7 +28,7 @@ def build(results: Path, submissions: Path | None = None, similarity: bool = Tru
         numbers["similarity_skipped"] = "Similarity was not computed (--no-similarity)."
         return numbers
     try:
-        from grader.report.similarity import read_code, similarity as compute
+        from grader.instructor.report.similarity import read_code, similarity as compute
     except ImportError:  # pragma: no cover - copydetect is in the `instructor` extra
         raise ReportError("the similarity check needs copydetect: pip install 'zero-to-hero-grader[instructor]' "
                           "(or pass --no-similarity)") from None

@@ -6,7 +6,7 @@ import html
 import re
 from importlib import resources
 
-from grader.report import charts
+from grader.instructor.report import charts
 
 SHOW_NAMES = 8  # submissions named per row before "and N more"
 
@@ -168,7 +168,7 @@ def _not_graded(n: dict) -> str:
 
 
 def render_page(n: dict, title: str) -> str:
-    css = resources.files("grader").joinpath("report", "report.css").read_text(encoding="utf-8")
+    css = resources.files("grader").joinpath("instructor", "report", "report.css").read_text(encoding="utf-8")
     body = "".join([_cards(n), _scores(n), _components(n), _mistakes(n), _todo(n), _resources(n), _similarity(n),
                     _not_graded(n)])
     return f"""<!doctype html>

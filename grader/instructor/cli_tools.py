@@ -42,9 +42,9 @@ def batch(paths, jobs, csv_path, json_dir, modules, resume, seed, timeout, memor
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from grader import session
-    from grader.batch import BatchOptions, csv_header, run_batch
-    from grader.batch.output import CsvJournal, JsonDir, ResumeError, csv_cells
-    from grader.batch.privacy import hide_from_students
+    from grader.instructor.batch import BatchOptions, csv_header, run_batch
+    from grader.instructor.batch.output import CsvJournal, JsonDir, ResumeError, csv_cells
+    from grader.instructor.batch.privacy import hide_from_students
 
     if jobs < 1:
         raise click.UsageError("--jobs must be at least 1")
@@ -98,7 +98,7 @@ def _run_on_dask(paths, options, address, on_row, done):
     try:
         import distributed  # noqa: F401
 
-        from grader.batch.dask_run import run_batch_dask
+        from grader.instructor.batch.dask_run import run_batch_dask
     except ImportError:
         raise click.UsageError('--dask needs dask.distributed: pip install "zero-to-hero-grader[dask]"') from None
     try:
@@ -114,7 +114,7 @@ def _run_on_dask(paths, options, address, on_row, done):
 @MODULE_OPTION
 def gradescope_bundle(out, torch_version, timeout, modules):
     """Build a Gradescope autograder zip (setup.sh, run_autograder, this kit)."""
-    from grader.gradescope import build_bundle
+    from grader.instructor.gradescope import build_bundle
 
     chosen = _modules(modules)
     options = f"--timeout {timeout:g}" if timeout else ""

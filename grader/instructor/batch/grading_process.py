@@ -1,7 +1,7 @@
 """The grading process of `grade batch` (its "judge"): warm (torch, pytest and the suites imported
 once, one fork server for its workers), it grades one submission after another.
 
-    python -I -m grader.batch.grading_process --seed N --module micrograd [--module ...]
+    python -I -m grader.instructor.batch.grading_process --seed N --module micrograd [--module ...]
 
 Started with `-I` from an empty folder of the run's own, so nothing in the caller's folder (a
 student's `grader/` package included) can stand in for the kit. Each request is one JSON line on
@@ -27,7 +27,7 @@ def grade_request(request: dict, modules: list[str], seed: int, timeout: float, 
                   pool=None) -> dict:
     """One request -> one reply (without the nonce): the SPEC §5 JSON of `grade all`, or why not.
     `pool`: the judge's warm fork servers (grader.judge.servers.ServerPool), if any."""
-    from grader.batch.snapshot import Snapshot
+    from grader.instructor.batch.snapshot import Snapshot
     from grader import session
     from grader.submission import SubmissionError, grade_prepared, prepare
 
@@ -37,7 +37,7 @@ def grade_request(request: dict, modules: list[str], seed: int, timeout: float, 
     try:
         path = Snapshot.from_message(request["snapshot"]).write(Path(folder))
         options = session.batch_options(seed, timeout, memory_mb)
-        from grader.peak_memory import PeakMemory
+        from grader.instructor.batch.peak_memory import PeakMemory
 
         with PeakMemory() as peak, prepare(str(path), False, modules) as prepared:
             result = grade_prepared(prepared, modules, options, all_modules=True, forkserver=pool)
@@ -91,13 +91,13 @@ def serve(modules: list[str], seed: int, timeout: float, memory_mb: int) -> None
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="grader.batch.grading_process")
+    parser = argparse.ArgumentParser(prog="grader.instructor.batch.grading_process")
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--timeout", type=float, default=10.0)
     parser.add_argument("--memory-mb", type=int, default=4096)
     parser.add_argument("--module", action="append", required=True)
     args = parser.parse_args(argv)
-    from grader.batch.privacy import die_with_parent, hide_from_students
+    from grader.instructor.batch.privacy import die_with_parent, hide_from_students
 
     die_with_parent()
     hide_from_students("grade batch judge")

@@ -13,14 +13,14 @@ SKIP = {"__pycache__", ".pytest_cache"}
 
 
 def _kit_root() -> Path:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     if not (root / "pyproject.toml").is_file():
         raise FileNotFoundError("the bundle is built from a checkout of the kit (no pyproject.toml next to grader/)")
     return root
 
 
 def _template(name: str) -> str:
-    return resources.files("grader").joinpath("templates", name).read_text(encoding="utf-8")
+    return resources.files("grader").joinpath("instructor", "templates", name).read_text(encoding="utf-8")
 
 
 def build_bundle(out: Path, torch_version: str = "2.13.0", grade_options: str = "") -> Path:

@@ -6,7 +6,7 @@ told to skip (the fork server, whose memory is torch's and no submission's). A h
 is kept by the kernel, so a spike between two samples still counts as long as its process is
 alive at the next one. Linux only: elsewhere `peak_mb` stays None (the report then says it was
 not recorded). Meant for `grade batch`'s judge, which writes it as the optional top-level
-`peak_memory_mb` of each result it keeps (see grader/report/load.py).
+`peak_memory_mb` of each result it keeps (see grader/instructor/report/load.py).
 """
 from __future__ import annotations
 

@@ -61,7 +61,7 @@ def score_histogram(cores: list[float], max_score: float) -> str:
 
 def component_statuses(components: list[dict], graded: int) -> str:
     """A stacked bar per component: the share of submissions in each status."""
-    from grader.report.stats import STATUSES
+    from grader.instructor.report.stats import STATUSES
 
     rows = len(components)
     fig = _figure(9.6, 0.3 * rows + 1.1)

@@ -21,7 +21,7 @@ def handout(dest, modules, workflow, kit_spec):
     """Write the repository students start from into DEST (new or empty): the stubs, the
     notebooks, a README for students, a .gitignore, and with --workflow the GitHub workflow.
     Never the solutions or the grader."""
-    from grader.handout import HandoutError, write_handout
+    from grader.instructor.handout import HandoutError, write_handout
 
     chosen = manifest.module_names() if not modules or "all" in modules else list(dict.fromkeys(modules))
     try:
@@ -52,9 +52,9 @@ def report(results, out, json_out, submissions, similarity, threshold):
     and near-copies."""
     import json
 
-    from grader.report.build import build, title_for
-    from grader.report.html import render_page
-    from grader.report.load import ReportError
+    from grader.instructor.report.build import build, title_for
+    from grader.instructor.report.html import render_page
+    from grader.instructor.report.load import ReportError
 
     try:
         numbers = build(Path(results), Path(submissions) if submissions else None, similarity, threshold)

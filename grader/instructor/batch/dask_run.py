@@ -2,7 +2,7 @@
 
 Each submission is one Dask task carrying its snapshot (contents, not a path: the cluster's
 machines need not see the parent's disk). Each Dask worker thread keeps a warm judge between
-tasks, started the same way as locally (`python -I -m grader.batch.grading_process`), so a task costs a
+tasks, started the same way as locally (`python -I -m grader.instructor.batch.grading_process`), so a task costs a
 submission's grading, not a torch import. The parent stays the only one that decides: it takes
 the statuses from each reply and computes every score, writes the rows as tasks finish, and
 grades a submission once more when its judge failed (a second failure is final), as locally.
@@ -15,11 +15,11 @@ import tempfile
 import threading
 import time
 
-from grader.batch.handle import GradingProcessFailure, GradingProcess
-from grader.batch.output import GRADER_GAVE_UP, Row
-from grader.batch.run import BatchOptions, Stage, gave_up, grade_reply
-from grader.batch.snapshot import SnapshotError
-from grader.batch.trust import BadReply
+from grader.instructor.batch.handle import GradingProcessFailure, GradingProcess
+from grader.instructor.batch.output import GRADER_GAVE_UP, Row
+from grader.instructor.batch.run import BatchOptions, Stage, gave_up, grade_reply
+from grader.instructor.batch.snapshot import SnapshotError
+from grader.instructor.batch.trust import BadReply
 
 _LOCAL = threading.local()  # on a Dask worker: this thread's warm judge
 JUDGES_STARTED = 0  # on a Dask worker: how many judges it has started (one per thread, unless one failed)

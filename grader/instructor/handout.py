@@ -32,7 +32,7 @@ class HandoutError(Exception):
 
 
 def kit_exercises() -> Path:
-    folder = Path(__file__).resolve().parent.parent / "exercises"
+    folder = Path(__file__).resolve().parents[2] / "exercises"
     if not (folder / "micrograd").is_dir():
         raise HandoutError("grade handout works in a checkout of the kit (its exercises/ folder is not installed "
                            "with the package)")
@@ -51,7 +51,7 @@ def exercise_files(modules: list[str]) -> list[str]:
 
 
 def _template(name: str) -> str:
-    return resources.files("grader").joinpath("templates", name).read_text(encoding="utf-8")
+    return resources.files("grader").joinpath("instructor", "templates", name).read_text(encoding="utf-8")
 
 
 def _readme(modules: list[str], kit_spec: str, workflow: bool) -> str:
