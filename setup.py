@@ -3,7 +3,7 @@
 `grade init` writes a learner's workspace from a pip-only install, so the wheel must carry the
 exercise stubs. They are generated here from `solutions/` (as `python -m grader.authoring.stubgen` makes
 `exercises/`), never copied from `exercises/`, which a learner may have edited in their clone.
-They land in `grader/kit_stubs/` inside the build (see grader/workspace.py); the repository
+They land in `grader/kit_stubs/` inside the build (see grader/learner/workspace.py); the repository
 never holds that folder.
 """
 from __future__ import annotations

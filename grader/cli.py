@@ -66,7 +66,7 @@ def _grade(module: str, submission, solutions, fmt, output, components, seed, ti
 def _watch(names, submission, solutions, options, verbose) -> None:
     from grader import session
     from grader.submission import prepare
-    from grader.watch_session import watch_module
+    from grader.learner.watch_session import watch_module
 
     try:
         with prepare(submission, solutions, names) as prepared:
@@ -90,7 +90,7 @@ def _watch(names, submission, solutions, options, verbose) -> None:
 
 
 def _refuse_a_wrong_data_file() -> None:
-    from grader.data import DataError, names_if_present
+    from grader.learner.data import DataError, names_if_present
 
     try:
         names_if_present()
@@ -140,8 +140,8 @@ def _grade_command(module: str, help_text: str) -> click.Command:
 
 
 def _challenge(submission, solutions, fmt, output, budget, options) -> None:
-    from grader.challenge import render_challenge, run_challenge
-    from grader.data import DataError
+    from grader.learner.challenge import render_challenge, run_challenge
+    from grader.learner.data import DataError
     from grader.submission import prepare
 
     try:
@@ -198,7 +198,7 @@ def main(ctx, timeout, memory_mb, isolation):
     # The session's shared options, for the commands that grade without options of their own.
     ctx.obj = {"timeout": timeout, "memory_mb": memory_mb, "isolation": isolation}
     if ctx.invoked_subcommand is None:
-        from grader.cli_learner import overview
+        from grader.learner.cli import overview
 
         overview()
 
@@ -209,7 +209,7 @@ main.add_command(_grade_command("all", "Grade every module into one result."))
 
 
 # Every other command, registered here and only here: the command modules never import this one.
-from grader import cli_learner, cli_pictures  # noqa: E402
+from grader.learner import cli as cli_learner, cli_pictures  # noqa: E402
 from grader.instructor import cli as cli_instructor, cli_tools
 
 for _commands in (cli_learner.COMMANDS, cli_pictures.COMMANDS, cli_tools.COMMANDS, cli_instructor.COMMANDS):

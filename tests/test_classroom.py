@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from conftest import ROOT, make_submission
-from grader import data, manifest
+from grader import manifest
+from grader.learner import data
 from grader.model import ComponentResult, ModuleResult, RunResult, Status
 from grader.render.classroom import classroom_result
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXERCISES, SOLUTIONS
-from grader import progress, watch
+from grader.learner import progress, watch
 from grader.cli import main
 
 
@@ -130,7 +130,7 @@ def test_draw_writes_a_png_of_the_learners_graph(tmp_path, monkeypatch):
 
 def test_plot_batchnorm_writes_the_lecture_diagnostics(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
-    from grader.data import names_path
+    from grader.learner.data import names_path
 
     if not names_path().exists():
         pytest.skip("names.txt is not here")

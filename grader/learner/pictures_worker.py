@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.pictures_graph import MAX_NODES, DrawnNode, PictureError, too_many
+from grader.learner.pictures_graph import MAX_NODES, DrawnNode, PictureError, too_many
 
 
 ENGINE = "micrograd.engine from"  # what could not be imported, as the learner reads it

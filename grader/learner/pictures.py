@@ -2,14 +2,14 @@
 
 - `draw_graph`: a micrograd expression graph, as the lecture's `draw_dot` shows it (a record per
   Value with its label, data and grad; a small node per operation; arrows left to right), with
-  Graphviz when its `dot` is installed, else with matplotlib (`grader.pictures_graph`).
+  Graphviz when its `dot` is installed, else with matplotlib (`grader.learner.pictures_graph`).
 - `plot_batchnorm_diagnostics`: lecture 4's health checks of a deep network: the tanh
   activation and gradient histograms, the weights' gradients, and the update-to-data ratios
   over training, labelled as the lecture prints them.
 
 The runners that start from an `exercises/` folder (`draw_expression_from_engine`,
 `batchnorm_diagnostics_from_exercises`) run the learner's code in the grading session's worker
-and sandbox (`grader.pictures_worker`, probes in `grader/probes/pictures.py`), which answers
+and sandbox (`grader.learner.pictures_worker`, probes in `grader/probes/pictures.py`), which answers
 plain data, drawn here. Everything renders with the Agg canvas: headless, no pyplot state.
 """
 from __future__ import annotations
@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from grader.pictures_graph import MAX_NODES, PictureError, find_dot, graph_layout  # noqa: F401  (the API)
-from grader.pictures_graph import draw_with_dot, draw_with_matplotlib
+from grader.learner.pictures_graph import MAX_NODES, PictureError, find_dot, graph_layout  # noqa: F401  (the API)
+from grader.learner.pictures_graph import draw_with_dot, draw_with_matplotlib
 
 RENDERERS = ("auto", "dot", "matplotlib")
 
@@ -66,7 +66,7 @@ def plot_diagnostics(tanh, weights, path_prefix: Path, ratios: list[list[float]]
                      ratio_labels: list[str] | None = None) -> list[Path]:
     """`plot_batchnorm_diagnostics` from the data alone: `tanh` [(layer index, output, its
     gradient or None)], `weights` [(name, data, gradient or None)], as tensors or arrays (what a
-    worker answers: grader.pictures_worker)."""
+    worker answers: grader.learner.pictures_worker)."""
     path_prefix = Path(path_prefix)
     written = []
     if tanh:
@@ -186,7 +186,7 @@ def draw_expression_from_engine(exercises: Path, expression: str = DEFAULT_EXPRE
                                 options=None) -> Path:
     """Evaluate `expression` with the learner's `micrograd.engine.Value` (in a worker, under the
     session's `options`) and draw the graph of the Value it binds to `root` into `out`."""
-    from grader.pictures_worker import expression_graph
+    from grader.learner.pictures_worker import expression_graph
 
     used = pick_renderer(renderer)
     root = expression_graph(Path(exercises), expression, timeout, options)
@@ -198,7 +198,7 @@ def batchnorm_diagnostics_from_exercises(exercises: Path, out_dir: Path, names: 
     """Train lecture 4's deep network, built from the learner's `Linear`, `BatchNorm1d` and
     `Tanh`, for `steps` steps (the lecture's 1,000 by default) on `names` (in a worker, under the
     session's `options`), and plot its diagnostics into `out_dir`. Returns the PNGs written."""
-    from grader.pictures_worker import batchnorm_run
+    from grader.learner.pictures_worker import batchnorm_run
 
     data = batchnorm_run(Path(exercises), names, steps, timeout, options)
     tanh = [(t["index"], t["out"], t["grad"]) for t in data["tanh"]]

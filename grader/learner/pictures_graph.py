@@ -31,7 +31,7 @@ def too_many() -> PictureError:
 
 
 class DrawnNode:
-    """A Value as a worker described it (grader.pictures_worker): its record's fields and its
+    """A Value as a worker described it (grader.learner.pictures_worker): its record's fields and its
     operation, already shown as text (nothing of the learner's crosses), and its children."""
 
     def __init__(self, fields, op: str):

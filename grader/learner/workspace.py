@@ -16,7 +16,7 @@ from pathlib import Path
 from grader import manifest
 from grader.submission import HANDOUT_MARKER, kit_root
 
-SHIPPED = Path(__file__).resolve().parent / "kit_stubs"
+SHIPPED = Path(__file__).resolve().parent.parent / "kit_stubs"  # grader/kit_stubs, made by setup.py
 
 
 class WorkspaceError(Exception):

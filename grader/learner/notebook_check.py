@@ -112,7 +112,7 @@ def write_exercises(labelled: list[tuple[str, str]], module: str, dest: Path):
     folder and {file: {line: (cell label, line in that cell)}} for messages."""
     from grader.authoring.notebook_split import is_cell_magic, kept_statements, solution_layout, split, strip_magics
     from grader.exercise_files import module_files
-    from grader.workspace import stub_sources
+    from grader.learner.workspace import stub_sources
 
     stubs = {rel: text for rel, text in stub_sources().items() if rel in module_files(module)}
     layout = solution_layout(stubs)
@@ -159,6 +159,6 @@ def _line_map(text: str, statements) -> dict[int, tuple[str, int]]:
 
 
 def _refuse_a_wrong_data_file() -> None:
-    from grader.data import names_if_present
+    from grader.learner.data import names_if_present
 
     names_if_present()  # raises DataError, whose message says what to do

@@ -20,7 +20,7 @@ def draw(expression, out, submission, renderer):
     """Draw a micrograd expression graph with YOUR Value, as the lecture's draw_dot does.
 
     EXPRESSION is Python that sets `root`, e.g. "a = Value(2.0); b = Value(-3.0); root = a*b + 1; root.backward()"."""
-    from grader.pictures import DEFAULT_EXPRESSION, PictureError, draw_expression_from_engine, pick_renderer
+    from grader.learner.pictures import DEFAULT_EXPRESSION, PictureError, draw_expression_from_engine, pick_renderer
     from grader.submission import prepare
 
     try:
@@ -48,8 +48,8 @@ def draw(expression, out, submission, renderer):
 def plot_batchnorm(out_dir, submission, steps):
     """Plot lecture 4's diagnostics for YOUR Linear/BatchNorm1d/Tanh network: tanh activations and
     their gradients, the weights' gradients, update-to-data ratios (PNG files)."""
-    from grader.data import DataError, load_names
-    from grader.pictures import PictureError, batchnorm_diagnostics_from_exercises
+    from grader.learner.data import DataError, load_names
+    from grader.learner.pictures import PictureError, batchnorm_diagnostics_from_exercises
     from grader.submission import prepare
 
     try:

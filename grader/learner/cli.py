@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from grader import manifest, progress
+from grader import manifest
+from grader.learner import progress
 from grader.cli_common import BadSubmission, shared_options
 from grader.submission import SubmissionError, find_checkout
 
@@ -112,7 +113,7 @@ def hint(component, show_all, reset):
 def init(folder):
     """Write a workspace into FOLDER (default: here): the exercise stubs, the notebooks and a
     README. Nothing is overwritten: a folder that already holds exercises is refused."""
-    from grader.workspace import WorkspaceError, init_workspace
+    from grader.learner.workspace import WorkspaceError, init_workspace
 
     dest = Path(folder)
     try:
@@ -133,8 +134,8 @@ def init(folder):
 def reset(component, yes, whole_file):
     """Put COMPONENT's exercise back to its stub (e.g. grade reset micrograd.mul); the rest of
     the file stays. Your code is copied into .grade/backup/ first. Notebooks are not touched."""
-    from grader.reset import ResetError, plan_reset
-    from grader.workspace import WorkspaceError, stub_sources
+    from grader.learner.reset import ResetError, plan_reset
+    from grader.learner.workspace import WorkspaceError, stub_sources
 
     root = checkout()
     _unknown_component(component)

@@ -7,7 +7,7 @@ chain takes longer than the rest together). Changes are noticed with `watchfiles
 notifications) or, where that is not available or fails, by polling modification times.
 
 One loop takes events from a queue: saves (from a watcher thread) and keys (from the screen's
-key reader, `grader.watch_screen`). Grading always happens on this, the main, thread.
+key reader, `grader.learner.watch_screen`). Grading always happens on this, the main, thread.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The watch screen: one table of every component (bonus rows included), the current exercise
 in detail, and rustlings' keys (h hint, l list, n next exercise, r re-run, q quit).
 
-`Board` is the state and its rendering (pure: tested without a terminal); `grader.watch_session`
+`Board` is the state and its rendering (pure: tested without a terminal); `grader.learner.watch_session`
 puts it on a rich Live screen and feeds it results and keys.
 """
 from __future__ import annotations
@@ -12,7 +12,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from grader import manifest, progress, session
+from grader import manifest, session
+from grader.learner import progress
 from grader.model import ComponentResult, Status
 from grader.render.text import MARKS
 

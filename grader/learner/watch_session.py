@@ -10,7 +10,8 @@ import threading
 import time
 from pathlib import Path
 
-from grader import manifest, watch
+from grader import manifest
+from grader.learner import watch
 from grader.model import RunResult
 
 
@@ -99,7 +100,7 @@ class Screen:
     """The watch screen on a rich Live display, with keys read one at a time."""
 
     def __init__(self, names, ids, folder, root, verbose):
-        from grader.watch_screen import Board
+        from grader.learner.watch_screen import Board
 
         self.board = Board(names, ids, str(folder), root, verbose)
         self.live = None
