@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from grader import manifest
-from grader.submission import SubmissionError
+from grader.engine import manifest
+from grader.engine.submission.handed_in import SubmissionError
 
 from grader.cli_common import (  # noqa: F401  (EXIT_USAGE: part of this module's face)
     EXIT_INTERNAL, EXIT_NOT_PASSED, EXIT_PASSED, EXIT_USAGE, FORMATS, BadSubmission, checked_isolation,
@@ -20,8 +20,8 @@ from grader.cli_common import (  # noqa: F401  (EXIT_USAGE: part of this module'
 
 def _grade(module: str, submission, solutions, fmt, output, components, seed, timeout, memory_mb, verbose,
            watch=False, isolation="auto", modules=()):
-    from grader import session
-    from grader.render import RENDERERS
+    from grader.engine import session
+    from grader.engine.render import RENDERERS
 
     try:
         names = manifest.select_modules(modules) if module == "all" else [module]
@@ -64,8 +64,8 @@ def _grade(module: str, submission, solutions, fmt, output, components, seed, ti
 
 
 def _watch(names, submission, solutions, options, verbose) -> None:
-    from grader import session
-    from grader.submission import prepare
+    from grader.engine import session
+    from grader.engine.submission.handed_in import prepare
     from grader.learner.watch_session import watch_module
 
     try:
@@ -120,7 +120,7 @@ def _grade_command(module: str, help_text: str) -> click.Command:
                        "only, or the sandbox where it can be made. Instructors: use sandbox.")
     def command(challenge=False, budget=None, **kwargs):
         if challenge:
-            from grader import session
+            from grader.engine import session
 
             options = session.options(kwargs["seed"], kwargs["timeout"], kwargs["memory_mb"],
                                       checked_isolation(kwargs["isolation"]))
@@ -142,7 +142,7 @@ def _grade_command(module: str, help_text: str) -> click.Command:
 def _challenge(submission, solutions, fmt, output, budget, options) -> None:
     from grader.learner.challenge import render_challenge, run_challenge
     from grader.learner.data import DataError
-    from grader.submission import prepare
+    from grader.engine.submission.handed_in import prepare
 
     try:
         with prepare(submission, solutions, ["mlp"]) as prepared:
@@ -172,7 +172,7 @@ class KitGroup(click.Group):
             import traceback
 
             traceback.print_exc(file=sys.stderr)
-            from grader.sanitize import clean
+            from grader.engine.sanitize import clean
 
             click.echo(f"internal error in the grader ({type(exc).__name__}: {clean(exc)}): a bug of the kit, "
                        "not of the submission; please report it", err=True)

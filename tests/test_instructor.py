@@ -14,7 +14,7 @@ import jsonschema
 from click.testing import CliRunner
 
 from conftest import ROOT, SOLUTIONS, make_submission
-from grader import manifest
+from grader.engine import manifest
 from grader.instructor.batch import component_columns
 from grader.cli import main
 from test_formats import GRADESCOPE_SCHEMA

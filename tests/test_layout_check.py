@@ -25,7 +25,7 @@ def test_a_file_past_the_limit_is_named_unless_allowed(tmp_path):
     grader = _tree(tmp_path, {"short.py": 300, "judge/long.py": 301, "worker/allowed.py": 500})
     problems = layout_check.check_file_sizes(grader, allowed={"worker/allowed.py": "one algorithm"})
     assert len(problems) == 1
-    assert problems[0].startswith("grader/judge/long.py has 301 lines (more than 300)")
+    assert problems[0].startswith("grader/engine/judge/long.py has 301 lines (more than 300)")
 
 
 def test_an_allow_list_entry_for_a_file_that_is_gone_is_named(tmp_path):

@@ -275,8 +275,8 @@ def test_grade_draw_runs_student_code_in_the_sandbox_where_the_kit_cannot_be_rea
     from click.testing import CliRunner
 
     from grader.cli import main
-    from grader.session import options
-    from grader.worker import sandbox
+    from grader.engine.session import options
+    from grader.engine.worker import sandbox
 
     if not sandbox.probe()[0]:
         pytest.skip(f"no sandbox here: {sandbox.probe()[1]}")

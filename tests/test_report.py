@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from click.testing import CliRunner
 
-from grader import manifest
+from grader.engine import manifest
 from grader.cli import main
 from grader.instructor.report.build import build
 from report_class import NAMES, make_class

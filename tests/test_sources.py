@@ -1,4 +1,4 @@
-"""The rule that picks what is graded for each module (grader/sources.py, SPEC §1), the stubs
+"""The rule that picks what is graded for each module (grader/engine/submission/sources.py, SPEC §1), the stubs
 known by content (grader/authoring/stub_index.py), and notebook feedback pointed at cells (source_map)."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from nbformat import v4
 
 from grader.authoring import stub_index
 from grader.cli import main
-from grader.submission import SubmissionError, prepare
+from grader.engine.submission.handed_in import SubmissionError, prepare
 from shapes import EXERCISES, MICROGRAD_FILES, SOLUTIONS, repo, shipped_notebook, solved_notebook
 
 

@@ -13,8 +13,8 @@ import pytest
 from rich.console import Console
 
 from conftest import SOLUTIONS
-from grader import manifest
-from grader.model import ComponentResult, Status
+from grader.engine import manifest
+from grader.engine.model import ComponentResult, Status
 from grader.learner.watch_screen import Board
 
 IDS = [c.id for c in manifest.load()["micrograd"].components]
@@ -154,7 +154,7 @@ def test_watch_on_a_terminal_redraws_one_screen_and_takes_keys(tmp_path):
 
 
 def test_without_a_terminal_reports_append_and_the_bonus_is_lines(capsys, monkeypatch):
-    from grader.model import ModuleResult, RunResult
+    from grader.engine.model import ModuleResult, RunResult
     from grader.learner.watch_session import Printer, keys_available
 
     monkeypatch.setattr(sys, "stdin", open(os.devnull))

@@ -1,6 +1,6 @@
 """`grade dev check`: does every place that says what a module is agree? (rustlings' `dev check`)
 
-A module is its manifest (grader/manifest_data/<name>.toml) plus what hangs off it: the solution
+A module is its manifest (grader/engine/manifest_data/<name>.toml) plus what hangs off it: the solution
 file with its markers, the stub made from it, the hidden suite's checks, the references'
 `__owners__`, the mutants, the notebook. This reads them all and lists every disagreement, so a new
 module (or a renamed component) cannot be half-wired: a check of an unknown component, a symbol
@@ -17,7 +17,7 @@ import ast
 import re
 from pathlib import Path
 
-from grader import manifest
+from grader.engine import manifest
 from grader.authoring import layout_check
 
 GRADER = Path(__file__).resolve().parent.parent  # the grader package
@@ -110,7 +110,7 @@ def _collected(suite: Path) -> dict[str, str]:
 
 
 def check_references(grader: Path = GRADER) -> list[str]:
-    from grader.worker import standins
+    from grader.engine.worker import standins
 
     known = {c.id for m in manifest.load().values() for c in m.components}
     problems = []
@@ -224,8 +224,8 @@ def check_recipes(root: Path = ROOT) -> list[str]:
 
 def grade_check() -> list[str]:
     """The solutions pass every component and the stubs are `todo` everywhere."""
-    from grader import session
-    from grader.judge.run import grade
+    from grader.engine import session
+    from grader.engine.judge.run import grade
 
     names = manifest.module_names()
     problems = []

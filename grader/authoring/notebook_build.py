@@ -6,7 +6,7 @@ committed `exercises/notebooks/*.ipynb` must match, which `--check` and a test e
     python -m grader.authoring.notebook_build            # (re)write exercises/notebooks/<module>.ipynb
     python -m grader.authoring.notebook_build --check    # exit 1, listing notebooks missing or out of step
 
-The way back, a learner's notebook to an `exercises/` folder, is grader/notebook_load.py (which
+The way back, a learner's notebook to an `exercises/` folder, is grader/engine/submission/notebook_load.py (which
 uses grader/authoring/notebook_split.py's rule for what a cell's definitions are and which file each goes to).
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ from pathlib import Path
 import nbformat
 from nbformat import v4
 
-from grader import manifest
-from grader.exercise_files import MODULE_FILES, module_files
+from grader.engine import manifest
+from grader.engine.submission.exercise_files import MODULE_FILES, module_files
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = Path("exercises") / "notebooks"

@@ -47,7 +47,7 @@ def code_digest(sources: list[str]) -> str:
 
 def build(exercises: Path) -> dict:
     """The index of the stubs in `exercises` (and of the notebooks they make)."""
-    from grader.exercise_files import MODULE_FILES, module_files
+    from grader.engine.submission.exercise_files import MODULE_FILES, module_files
     from grader.authoring.notebook_build import build_notebook
 
     modules = {}

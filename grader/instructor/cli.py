@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from grader import manifest
+from grader.engine import manifest
 
 
 @click.command("handout")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from grader import manifest
+from grader.engine import manifest
 from grader.cli_common import EXIT_INTERNAL
 
 
@@ -41,7 +41,7 @@ def batch(paths, jobs, csv_path, json_dir, modules, resume, seed, timeout, memor
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from grader import session
+    from grader.engine import session
     from grader.instructor.batch import BatchOptions, csv_header, run_batch
     from grader.instructor.batch.output import CsvJournal, JsonDir, ResumeError, csv_cells
     from grader.instructor.batch.privacy import hide_from_students
@@ -61,7 +61,7 @@ def batch(paths, jobs, csv_path, json_dir, modules, resume, seed, timeout, memor
     earlier = journal.seed()
     if earlier is not None and seed is not None and seed != earlier:
         raise click.UsageError(f"--resume: {csv_path} was graded with seed {earlier}, not {seed}")
-    seed = earlier if earlier is not None else seed  # None: a fresh one (grader.session)
+    seed = earlier if earlier is not None else seed  # None: a fresh one (grader.engine.session)
     folder = JsonDir(Path(json_dir), paths, names) if json_dir else None
     done = {p for p in paths if journal.is_done(p) and (folder is None or folder.has(p))}
     options = BatchOptions(session.batch_options(seed, timeout, memory_mb), jobs=jobs, modules=names,

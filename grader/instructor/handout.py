@@ -12,8 +12,8 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from grader import manifest
-from grader.submission import HANDOUT_MARKER
+from grader.engine import manifest
+from grader.engine.submission.handed_in import HANDOUT_MARKER
 
 DEFAULT_KIT_SPEC = "zero-to-hero-grader @ git+https://github.com/YOUR-ORG/zero-to-hero-kit.git@v0.1.0"
 GITIGNORE = """\

@@ -12,12 +12,12 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from grader.worker.client import StudentFailure
+from grader.engine.worker.client import StudentFailure
 
 TARGET = 2.2
 CHUNK_SECONDS = 2.0  # aim for a progress update about this often
 FIRST_CHUNK = 50  # steps, to measure the learner's speed before sizing the rest
-# The learner's training runs on one thread (grader.worker.launch.worker_env sets it for every
+# The learner's training runs on one thread (grader.engine.worker.launch.worker_env sets it for every
 # worker): its matrices are small (a batch of 64 by a few hundred), where torch's thread pool gains
 # nothing, and on a busy machine its threads wait for each other: the shipped settings measured 9x
 # slower with 2 threads than with 1 on a loaded 2-core machine (bench/challenge_speed.py).
@@ -46,8 +46,8 @@ class ChallengeReport:
 def run_challenge(exercises: Path, budget: float, progress: bool = True, options=None) -> ChallengeReport:
     """Train with the learner's code for at most `budget` seconds of training (loading the data
     and starting the worker do not count), then evaluate on the train and dev splits, in the
-    session's worker and sandbox (`options`: grader.session.Options; by default a fresh one)."""
-    from grader import session
+    session's worker and sandbox (`options`: grader.engine.session.Options; by default a fresh one)."""
+    from grader.engine import session
     from grader.learner.data import load_names
     from grader.references import bigram as bigram_ref
     from grader.references import mlp as ref
@@ -60,7 +60,7 @@ def run_challenge(exercises: Path, budget: float, progress: bool = True, options
     options = replace(options, timeout=max(60.0, budget, options.timeout))
     settings: dict = {}
     clock = _Clock(budget)
-    # one thread: grader.worker.launch.worker_env sets it for every worker
+    # one thread: grader.engine.worker.launch.worker_env sets it for every worker
     with session.student_worker(exercises, options, "mlp", torch=True) as worker:
         call = lambda probe, **args: worker.call("mlp", probe, load=[("makemore.mlp", None)], **args)[0]  # noqa: E731
         try:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from grader import manifest
+from grader.engine import manifest
 from grader.learner import progress
 from grader.cli_common import BadSubmission, shared_options
-from grader.submission import SubmissionError, find_checkout
+from grader.engine.submission.handed_in import SubmissionError, find_checkout
 
 LABELS = {"passed": ("done", "green"), "todo": ("todo", "dim")}  # anything else is "failing"
 
@@ -27,7 +27,7 @@ def grade_own(names: list[str], options=None):
     """Grade the learner's own exercises (their .py files, or their notebooks where the .py files
     are untouched stubs) under the session's `options` (those `grade` was given, by default), and
     remember the result."""
-    from grader import session
+    from grader.engine import session
 
     root = checkout()
     options = options or shared_options()
@@ -44,8 +44,8 @@ def overview(options=None) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from grader import session
-    from grader.render.text import print_next_step
+    from grader.engine import session
+    from grader.engine.render.text import print_next_step
 
     result = grade_own(manifest.module_names(), options)
     console = Console(highlight=False, soft_wrap=True, emoji=False)

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from grader.cli_common import BadSubmission, shared_options
-from grader.submission import SubmissionError
+from grader.engine.submission.handed_in import SubmissionError
 
 
 @click.command("draw")
@@ -21,7 +21,7 @@ def draw(expression, out, submission, renderer):
 
     EXPRESSION is Python that sets `root`, e.g. "a = Value(2.0); b = Value(-3.0); root = a*b + 1; root.backward()"."""
     from grader.learner.pictures import DEFAULT_EXPRESSION, PictureError, draw_expression_from_engine, pick_renderer
-    from grader.submission import prepare
+    from grader.engine.submission.handed_in import prepare
 
     try:
         used = pick_renderer(renderer)
@@ -50,7 +50,7 @@ def plot_batchnorm(out_dir, submission, steps):
     their gradients, the weights' gradients, update-to-data ratios (PNG files)."""
     from grader.learner.data import DataError, load_names
     from grader.learner.pictures import PictureError, batchnorm_diagnostics_from_exercises
-    from grader.submission import prepare
+    from grader.engine.submission.handed_in import prepare
 
     try:
         with prepare(submission, False, ["batchnorm"]) as prepared:

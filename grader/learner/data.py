@@ -25,7 +25,7 @@ def data_dir() -> Path:
     """$ZERO_TO_HERO_DATA, else the kit checkout's data/, else a per-user cache folder."""
     if os.environ.get(DATA_ENV):
         return Path(os.environ[DATA_ENV]).expanduser()
-    from grader.submission import kit_root
+    from grader.engine.submission.handed_in import kit_root
 
     root = kit_root()
     if root is not None:

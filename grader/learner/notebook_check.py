@@ -4,9 +4,9 @@ What is graded is what the running kernel has executed: its cell history (IPytho
 history, in the order the cells ran, which is the order the kernel's definitions took effect),
 definitions only, split into the module's files by the same rule as notebook submissions
 (`grader.authoring.notebook_split`). A cell that did not parse never ran, so it is skipped. The files go
-to a temporary `exercises/` folder graded by the normal entry point (`grader.judge.run.grade`):
+to a temporary `exercises/` folder graded by the normal entry point (`grader.engine.judge.run.grade`):
 the learner's code runs in a worker process, never in the kernel. The result shows as HTML in
-the notebook (`grader.render.html`) and as the usual text report elsewhere.
+the notebook (`grader.engine.render.html`) and as the usual text report elsewhere.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from grader import manifest
-from grader.model import RunResult
+from grader.engine import manifest
+from grader.engine.model import RunResult
 
 STUB = "the stub"  # where a definition no cell has made yet comes from
 
@@ -47,14 +47,14 @@ class CheckResult:
         return re.sub(r"check again: grade \S+ -c (\S+)(   \(-v for more\))?", r'check again: check("\1")', text)
 
     def _repr_html_(self) -> str:
-        from grader.render.html import render_html
+        from grader.engine.render.html import render_html
 
         return render_html(self.result, where=self.where)
 
     def __repr__(self) -> str:
         import io
 
-        from grader.render.text import render_text
+        from grader.engine.render.text import render_text
 
         stream = io.StringIO()
         render_text(self.result, stream, color=False, verbose=True, next_step=False)
@@ -67,8 +67,8 @@ def check(target: str, *, seed: int | None = None, timeout: float = 10.0, source
     """Grade a module ("micrograd") or one component ("micrograd.mul") from the definitions
     this notebook's kernel has run. `sources` (cell texts, in the order they ran) replaces the
     kernel's history, for use outside a notebook."""
-    from grader import session
-    from grader.judge.run import grade
+    from grader.engine import session
+    from grader.engine.judge.run import grade
 
     module, only = _target(target)
     labelled = _history() if sources is None else [(f"In [{i}]", s) for i, s in enumerate(sources, start=1)]
@@ -111,7 +111,7 @@ def write_exercises(labelled: list[tuple[str, str]], module: str, dest: Path):
     """Write the definitions of `labelled` cells as `dest/exercises/` for `module`; return the
     folder and {file: {line: (cell label, line in that cell)}} for messages."""
     from grader.authoring.notebook_split import is_cell_magic, kept_statements, solution_layout, split, strip_magics
-    from grader.exercise_files import module_files
+    from grader.engine.submission.exercise_files import module_files
     from grader.learner.workspace import stub_sources
 
     stubs = {rel: text for rel, text in stub_sources().items() if rel in module_files(module)}

@@ -26,13 +26,13 @@ def graph_from_records(records: list[dict]) -> DrawnNode:
 def _session(options, timeout: float):
     from dataclasses import replace
 
-    from grader import session
+    from grader.engine import session
 
     return replace(options or session.options(), timeout=timeout)
 
 
 def _failure(failure, timeout: float) -> PictureError:
-    from grader.model import Status
+    from grader.engine.model import Status
 
     if failure.status is Status.TIMEOUT:
         return PictureError(f"making the picture took more than {timeout:g} s, so it was stopped "
@@ -63,8 +63,8 @@ def _learner_error(answer: dict, exercises: Path, what: str) -> PictureError:
 
 
 def _ask(exercises: Path, options, timeout: float, module: str, torch: bool, probe: str, **args):
-    from grader import session
-    from grader.worker.client import StudentFailure
+    from grader.engine import session
+    from grader.engine.worker.client import StudentFailure
 
     try:
         with session.student_worker(exercises, _session(options, timeout), module, "pictures", torch) as worker:

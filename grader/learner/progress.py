@@ -11,7 +11,7 @@ import os
 import time
 from pathlib import Path
 
-from grader.model import RunResult
+from grader.engine.model import RunResult
 
 FILE = Path(".grade") / "progress.json"
 

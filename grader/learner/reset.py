@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import manifest
+from grader.engine import manifest
 
 
 class ResetError(Exception):

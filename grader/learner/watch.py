@@ -86,7 +86,7 @@ def run(names: list[str], folder: Path, grade_once: Callable[[object, bool], Non
 
     `grade_once(forkserver, bonus)` grades and shows the core components (bonus=False) or the
     bonus ones (bonus=True)."""
-    from grader import session
+    from grader.engine import session
 
     inbox = inbox if inbox is not None else queue.Queue()
     done = threading.Event()

@@ -12,10 +12,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from grader import manifest, session
+from grader.engine import manifest, session
 from grader.learner import progress
-from grader.model import ComponentResult, Status
-from grader.render.text import MARKS
+from grader.engine.model import ComponentResult, Status
+from grader.engine.render.text import MARKS
 
 KEYS = "h hint · l list · n next exercise · r re-run · q quit"
 

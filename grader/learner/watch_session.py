@@ -10,9 +10,9 @@ import threading
 import time
 from pathlib import Path
 
-from grader import manifest
+from grader.engine import manifest
 from grader.learner import watch
-from grader.model import RunResult
+from grader.engine.model import RunResult
 
 
 def watch_module(names: list[str], folder: Path, options, verbose: bool, root=None,
@@ -23,8 +23,8 @@ def watch_module(names: list[str], folder: Path, options, verbose: bool, root=No
     and hints shown with `h` are counted as `grade hint` counts them. `grade_fn(names, options)`
     grades (by default `folder` as it is; the CLI prepares the submission again on every save, so
     a notebook is split again); it returns None when there was nothing to grade."""
-    from grader import session
-    from grader.judge.run import grade
+    from grader.engine import session
+    from grader.engine.judge.run import grade
 
     components = session.chosen_components(names, options.only)
     if interactive is None:
@@ -78,7 +78,7 @@ class Printer:
         from rich.console import Console
         from rich.text import Text
 
-        from grader.render.text import MARKS, render_text
+        from grader.engine.render.text import MARKS, render_text
 
         if not bonus:
             print(f"\n── {time.strftime('%H:%M:%S')} graded in {seconds:.2f} s ──")

@@ -2,7 +2,7 @@
 
 A workspace is a folder holding `exercises/` (the stubs, and the notebooks in
 `exercises/notebooks/`), a short README and `.zero-to-hero`, the mark (the same as a hand-out's)
-that makes every command treat it as a checkout (see `grader.submission.find_checkout`). The stubs come from the
+that makes every command treat it as a checkout (see `grader.engine.submission.handed_in.find_checkout`). The stubs come from the
 installed package (`grader/kit_stubs/`, written into the wheel by setup.py), or, in a clone of
 the kit, straight from `solutions/` through `grader.authoring.stubgen`: never from the `exercises/` a
 learner may have edited.
@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader import manifest
-from grader.submission import HANDOUT_MARKER, kit_root
+from grader.engine import manifest
+from grader.engine.submission.handed_in import HANDOUT_MARKER, kit_root
 
 SHIPPED = Path(__file__).resolve().parent.parent / "kit_stubs"  # grader/kit_stubs, made by setup.py
 
@@ -39,7 +39,7 @@ def stub_sources() -> dict[str, str]:
 
 def notebook_sources(stubs: dict[str, str]) -> dict[str, str]:
     """{notebook path relative to exercises/: its text}, made from the stubs as the kit's are."""
-    from grader.exercise_files import module_files
+    from grader.engine.submission.exercise_files import module_files
     from grader.authoring.notebook_build import build_notebook, notebook_text
 
     with tempfile.TemporaryDirectory(prefix="grade-init-") as tmp:

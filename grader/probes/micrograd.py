@@ -16,7 +16,7 @@ import gc
 import traceback
 from contextlib import contextmanager
 
-from grader import manifest
+from grader.engine import manifest
 from grader.shared import exprs
 from grader.shared.deep_chain import numbers as chain_numbers
 from grader.probes.common import BadResult, as_float

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from conftest import EXERCISES, SOLUTIONS
-from grader import manifest
+from grader.engine import manifest
 
 GRADE = str(Path(sys.executable).with_name("grade"))
 IDS = [c.id for c in manifest.load()["micrograd"].components]
@@ -26,7 +26,7 @@ TANH = "        t = math.tanh(self.data)\n"
 
 # Finds processes of *this* batch: the batch parent is the nearest ancestor whose command line
 # names the batch (titled "grade batch"), and the attack takes its descendants: judges ("grade
-# batch judge") and workers (`grader.worker`). Nothing else on the machine is touched.
+# batch judge") and workers (`grader.engine.worker`). Nothing else on the machine is touched.
 FIND = '''
 import os, signal
 def _cmd(pid):
@@ -148,7 +148,7 @@ while time.monotonic() < _end:
 
 def test_sigstop_of_every_judge_and_worker_costs_nobody_anything(tmp_path):
     attack = '''
-for _pid in _procs("judge", "grader.worker"):
+for _pid in _procs("judge", "grader.engine.worker"):
     try:
         os.kill(_pid, signal.SIGSTOP)
     except OSError:

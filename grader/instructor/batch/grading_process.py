@@ -26,10 +26,10 @@ from pathlib import Path
 def grade_request(request: dict, modules: list[str], seed: int, timeout: float, memory_mb: int,
                   pool=None) -> dict:
     """One request -> one reply (without the nonce): the SPEC §5 JSON of `grade all`, or why not.
-    `pool`: the judge's warm fork servers (grader.judge.servers.ServerPool), if any."""
+    `pool`: the judge's warm fork servers (grader.engine.judge.servers.ServerPool), if any."""
     from grader.instructor.batch.snapshot import Snapshot
-    from grader import session
-    from grader.submission import SubmissionError, grade_prepared, prepare
+    from grader.engine import session
+    from grader.engine.submission.handed_in import SubmissionError, grade_prepared, prepare
 
     started = time.monotonic()
     reply: dict = {}
@@ -71,9 +71,9 @@ def _without(value, prefix: str):
 def serve(modules: list[str], seed: int, timeout: float, memory_mb: int) -> None:
     # A warm judge keeps torch, pytest and the suites imported, and (in the sandbox) its fork
     # servers: student code runs only in their forks, and between submissions a server ends every
-    # worker and empties every place they could write (grader.judge.servers.ServerPool).
-    from grader.judge.servers import ServerPool
-    from grader.worker import sandbox
+    # worker and empties every place they could write (grader.engine.judge.servers.ServerPool).
+    from grader.engine.judge.servers import ServerPool
+    from grader.engine.worker import sandbox
 
     pool = ServerPool() if sandbox.mode("auto") == sandbox.SANDBOX else None
     channel = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")

@@ -20,9 +20,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import manifest
-from grader.model import RunResult
-from grader.sanitize import clean, clean_result, csv_cell
+from grader.engine import manifest
+from grader.engine.model import RunResult
+from grader.engine.sanitize import clean, clean_result, csv_cell
 
 GRADER_GAVE_UP = "grader: "  # the error column of a row the grader could not finish: graded again on --resume
 

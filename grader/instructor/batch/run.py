@@ -20,10 +20,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import manifest
+from grader.engine import manifest
 from grader.instructor.batch.handle import GradingProcessFailure, GradingProcess
 from grader.instructor.batch.output import GRADER_GAVE_UP, Row
-from grader.session import Options
+from grader.engine.session import Options
 from grader.instructor.batch.snapshot import Snapshot, SnapshotError, take
 from grader.instructor.batch.trust import BadReply, failed_result, trusted_result
 
@@ -32,7 +32,7 @@ JUDGE_STARTUP = 60.0  # seconds a fresh judge may take to import torch, pytest a
 
 @dataclass
 class BatchOptions:
-    """A batch: the session's options for every submission (grader.session.Options: seed,
+    """A batch: the session's options for every submission (grader.engine.session.Options: seed,
     timeout, memory...), and what only a batch has."""
     session: Options
     jobs: int = 2

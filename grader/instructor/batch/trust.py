@@ -7,8 +7,8 @@ taken, extra ids are dropped, and the seed is the batch's own.
 """
 from __future__ import annotations
 
-from grader import manifest
-from grader.model import ComponentResult, ModuleResult, RunResult, Status
+from grader.engine import manifest
+from grader.engine.model import ComponentResult, ModuleResult, RunResult, Status
 
 TEXT_CAP = 20_000  # characters of any one message, hint or output kept from a reply
 STATUSES = {s.value: s for s in Status}

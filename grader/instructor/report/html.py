@@ -95,7 +95,7 @@ def _mistakes(n: dict) -> str:
 
 def _todo_tags(components: list[str]) -> str:
     """A module with every component todo is one tag ("bigram: all 10"), the rest one tag each."""
-    from grader import manifest
+    from grader.engine import manifest
 
     todo, tags = set(components), []
     for name, module in manifest.load().items():

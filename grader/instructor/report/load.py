@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import manifest
+from grader.engine import manifest
 
 
 class ReportError(Exception):

@@ -14,8 +14,8 @@ import io
 import logging
 from pathlib import Path
 
-from grader import manifest
-from grader.submission import SubmissionError, kit_root, prepare
+from grader.engine import manifest
+from grader.engine.submission.handed_in import SubmissionError, kit_root, prepare
 
 MIN_TOKENS = 100  # below this much code of its own (after the stubs), a submission is too small to compare
 MIN_FILE_TOKENS = 50  # and a file, to count as "the same file" on its own
