@@ -176,7 +176,8 @@ def check_notebooks(root: Path = REPO_ROOT) -> list[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grader.authoring.notebook_build", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m grader.authoring.notebook_build",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true",
                         help="change nothing; exit 1 if a notebook is missing or out of step with the stubs")
     parser.add_argument("--root", type=Path, default=REPO_ROOT,

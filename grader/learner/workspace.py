@@ -2,10 +2,11 @@
 
 A workspace is a folder holding `exercises/` (the stubs, and the notebooks in
 `exercises/notebooks/`), a short README and `.zero-to-hero`, the mark (the same as a hand-out's)
-that makes every command treat it as a checkout (see `grader.engine.submission.handed_in.find_checkout`). The stubs come from the
-installed package (`grader/kit_stubs/`, written into the wheel by setup.py), or, in a clone of
-the kit, straight from `solutions/` through `grader.authoring.stubgen`: never from the `exercises/` a
-learner may have edited.
+that makes every command treat it as a checkout (see
+`grader.engine.submission.handed_in.find_checkout`). The stubs come from the installed package
+(`grader/kit_stubs/`, written into the wheel by setup.py), or, in a clone of the kit, straight
+from `solutions/` through `grader.authoring.stubgen`: never from the `exercises/` a learner may
+have edited.
 """
 from __future__ import annotations
 

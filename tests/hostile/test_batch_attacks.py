@@ -215,7 +215,8 @@ def test_a_students_own_grader_package_in_the_current_folder_is_never_the_judge(
     repo = stubs_with(tmp_path, "repo", "")
     marker = tmp_path / "student-grader-ran"
     forged = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\nprint({FORGED!r}, flush=True)\n"
-    for rel in ("grader/__init__.py", "grader/instructor/batch.py", "grader/instructor/batch/__init__.py", "grader/instructor/batch/judge.py", "grader/instructor/batch/grading_process.py",
+    for rel in ("grader/__init__.py", "grader/instructor/batch.py", "grader/instructor/batch/__init__.py",
+                "grader/instructor/batch/judge.py", "grader/instructor/batch/grading_process.py",
                 "grader/instructor/batch/__main__.py", "sitecustomize.py", "usercustomize.py"):
         target = repo / rel if not rel.startswith("grader/instructor/batch/") else repo / "exercises" / rel
         target.parent.mkdir(parents=True, exist_ok=True)

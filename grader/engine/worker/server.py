@@ -98,7 +98,8 @@ class Setup:
             return
         module = self.student.module(self.file[:-3].replace("/", "."))
         if module is not None:
-            kit = tuple(p for p in (os.path.dirname(os.path.dirname(os.path.dirname(protocol.__file__))),) if p)  # grader/
+            package = os.path.dirname(os.path.dirname(os.path.dirname(protocol.__file__)))  # grader/
+            kit = tuple(p for p in (package,) if p)
             provenance.check(module, self.owns, self.file, str(self.student.exercises), kit)
 
 

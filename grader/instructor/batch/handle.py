@@ -31,8 +31,8 @@ class GradingProcessFailure(Exception):
 
 def grading_process_command(modules: list[str], seed: int, timeout: float, memory_mb: int) -> list[str]:
     # -I: neither the folder it starts in nor PYTHON* variables can put code before the kit's.
-    cmd = [sys.executable, "-I", "-m", "grader.instructor.batch.grading_process", "--seed", str(seed), "--timeout", str(timeout),
-           "--memory-mb", str(memory_mb)]
+    cmd = [sys.executable, "-I", "-m", "grader.instructor.batch.grading_process", "--seed", str(seed),
+           "--timeout", str(timeout), "--memory-mb", str(memory_mb)]
     for m in modules:
         cmd += ["--module", m]
     return cmd
