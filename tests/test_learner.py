@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXERCISES, SOLUTIONS
-from grader.learner import progress, watch
+from grader.engine import progress
+from grader.learner import watch
 from grader.cli import main
 
 

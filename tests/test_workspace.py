@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXERCISES, SOLUTIONS
-from grader.learner import progress
+from grader.engine import progress
 from grader.authoring import stubgen
 from grader.cli import main
 from grader.authoring.notebook_build import build_notebook, notebook_text

@@ -7,7 +7,7 @@ committed `exercises/notebooks/*.ipynb` must match, which `--check` and a test e
     python -m grader.authoring.notebook_build --check    # exit 1, listing notebooks missing or out of step
 
 The way back, a learner's notebook to an `exercises/` folder, is grader/engine/submission/notebook_load.py (which
-uses grader/authoring/notebook_split.py's rule for what a cell's definitions are and which file each goes to).
+uses grader/engine/submission/notebook_split.py's rule for what a cell's definitions are and which file each goes to).
 """
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ Command line (from the repository root, the folder above this package):
     python -m grader.authoring.stubgen --check    # exit 1, listing every stale/missing/extra stub
 
 In a kit checkout (a root holding grader/), the same commands also write and check the stub
-index, `grader/authoring/stub_index.json` (see `grader.authoring.stub_index`): the stubs' hashes and the files each
+index, `grader/engine/submission/stub_index.json` (see `grader.engine.submission.stub_index`): the stubs' hashes and the files each
 name belongs to, shipped with the package so that a pip-only install recognises the stubs and
 grades notebooks.
 
@@ -188,7 +188,7 @@ def main(argv=None) -> int:
         if args.check:
             problems = [f"{problem}: exercises/{rel}" for problem, rel in check(solutions, exercises)]
             if not problems and _kit_tree(args.root):
-                from grader.authoring import stub_index
+                from grader.engine.submission import stub_index
 
                 problems = stub_index.check(args.root)
             for problem in problems:
@@ -212,7 +212,7 @@ def main(argv=None) -> int:
     for path in write_notebooks(args.root):
         print(f"wrote: {path.relative_to(args.root)}")
     if _kit_tree(args.root):
-        from grader.authoring import stub_index
+        from grader.engine.submission import stub_index
 
         if stub_index.write(args.root):
             print(f"wrote: {stub_index.INDEX_NAME}")

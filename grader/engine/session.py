@@ -76,7 +76,7 @@ def own_checkout(submission, solutions: bool, cwd: Path | None = None) -> Path |
 
 def record_progress(root: Path | None, result) -> None:
     """Keep the learner's progress for `grade`, `grade list` and the watch screen."""
-    from grader.learner import progress
+    from grader.engine import progress
 
     if root is not None:
         progress.record(root, result)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from grader.engine import manifest
-from grader.learner import progress
+from grader.engine import progress
 from grader.cli_common import BadSubmission, shared_options
 from grader.engine.submission.handed_in import SubmissionError, find_checkout
 

@@ -3,7 +3,7 @@
 What is graded is what the running kernel has executed: its cell history (IPython's raw input
 history, in the order the cells ran, which is the order the kernel's definitions took effect),
 definitions only, split into the module's files by the same rule as notebook submissions
-(`grader.authoring.notebook_split`). A cell that did not parse never ran, so it is skipped. The files go
+(`grader.engine.submission.notebook_split`). A cell that did not parse never ran, so it is skipped. The files go
 to a temporary `exercises/` folder graded by the normal entry point (`grader.engine.judge.run.grade`):
 the learner's code runs in a worker process, never in the kernel. The result shows as HTML in
 the notebook (`grader.engine.render.html`) and as the usual text report elsewhere.
@@ -110,7 +110,7 @@ def _history() -> list[tuple[str, str]]:
 def write_exercises(labelled: list[tuple[str, str]], module: str, dest: Path):
     """Write the definitions of `labelled` cells as `dest/exercises/` for `module`; return the
     folder and {file: {line: (cell label, line in that cell)}} for messages."""
-    from grader.authoring.notebook_split import is_cell_magic, kept_statements, solution_layout, split, strip_magics
+    from grader.engine.submission.notebook_split import is_cell_magic, kept_statements, solution_layout, split, strip_magics
     from grader.engine.submission.exercise_files import module_files
     from grader.learner.workspace import stub_sources
 

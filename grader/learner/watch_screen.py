@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.engine import manifest, session
-from grader.learner import progress
+from grader.engine import progress
 from grader.engine.model import ComponentResult, Status
 from grader.engine.render.text import MARKS
 

@@ -1,8 +1,8 @@
 """A learner's notebook, read and turned into a module's exercise files.
 
-Only the definitions are taken from the code cells (see `grader.authoring.notebook_split` for the rule);
+Only the definitions are taken from the code cells (see `grader.engine.submission.notebook_split` for the rule);
 nothing in the notebook is executed here. Which file each definition belongs to comes from the
-kit's stub index, shipped in the package (`grader/authoring/stub_index.json`), so a pip-only install grades
+kit's stub index, shipped in the package (`grader/engine/submission/stub_index.json`), so a pip-only install grades
 notebooks as a checkout does. Every generated file remembers which notebook cell each of its lines
 came from, so that feedback can point into the notebook rather than into files the learner never
 saw (`grader.engine.submission.source_map`).
@@ -16,7 +16,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.authoring.notebook_split import (
+from grader.engine.submission.notebook_split import (
     GeneratedFile, Layout, Statement, bound_names, is_cell_magic, kept_statements, solution_layout, split,
     strip_magics,
 )
@@ -151,7 +151,7 @@ def defined_names(sources: list[str]) -> set[str]:
 
 def load_notebook(ipynb: Path, module: str, dest: Path, layout: Layout | None = None) -> NotebookExercises:
     """Write the notebook's definitions for `module` as `dest/exercises/...`."""
-    from grader.authoring import stub_index
+    from grader.engine.submission import stub_index
 
     ipynb, dest = Path(ipynb), Path(dest)
     layout = layout or stub_index.layout(module)

@@ -8,7 +8,7 @@ The rule, module by module:
 3. Otherwise the student's notebook for that module, if there is one.
 4. Otherwise whatever is there (the untouched stubs, which grade as `todo`), else nothing.
 
-Untouched stubs are known by content (`grader.authoring.stub_index`), never by name or place, so the kit's
+Untouched stubs are known by content (`grader.engine.submission.stub_index`), never by name or place, so the kit's
 shipped `exercises/notebooks/*.ipynb` cannot shadow solved `.py` files, and solved notebooks are not
 shadowed by the untouched `.py` stubs beside them. A notebook is for a module when its name says
 so (`micrograd.ipynb`, `Copy of mlp.ipynb`), or else when it defines that module's names (`Value`,
@@ -24,7 +24,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.authoring import stub_index
+from grader.engine.submission import stub_index
 from grader.engine.submission.exercise_files import module_files
 from grader.engine.submission.handed_in import PACKAGES, SubmissionError
 

@@ -1,4 +1,4 @@
-"""The kit's own stubs, known by content, shipped in the package as `grader/authoring/stub_index.json`.
+"""The kit's own stubs, known by content, shipped in the package as `grader/engine/submission/stub_index.json`.
 
 Two things a grader needs about the stubs, even installed with pip alone (no checkout around):
 
@@ -20,10 +20,10 @@ import os
 import stat
 from pathlib import Path
 
-from grader.authoring.notebook_split import Layout, solution_layout
+from grader.engine.submission.notebook_split import Layout, solution_layout
 
 INDEX = Path(__file__).with_name("stub_index.json")
-INDEX_NAME = "grader/authoring/stub_index.json"  # where it lives in a kit checkout
+INDEX_NAME = "grader/engine/submission/stub_index.json"  # where it lives in a kit checkout
 MAX_STUB_BYTES = 1_000_000  # stubs are a few kB: anything larger is the learner's
 
 
@@ -47,8 +47,8 @@ def code_digest(sources: list[str]) -> str:
 
 def build(exercises: Path) -> dict:
     """The index of the stubs in `exercises` (and of the notebooks they make)."""
+    from grader.authoring.notebook_build import build_notebook  # building the index is the authors'
     from grader.engine.submission.exercise_files import MODULE_FILES, module_files
-    from grader.authoring.notebook_build import build_notebook
 
     modules = {}
     for module in MODULE_FILES:
@@ -76,7 +76,7 @@ def index_text(index: dict) -> str:
 
 
 def check(root: Path) -> list[str]:
-    """Problems with `root`'s grader/authoring/stub_index.json (empty: it matches the stubs)."""
+    """Problems with `root`'s grader/engine/submission/stub_index.json (empty: it matches the stubs)."""
     path = Path(root) / INDEX_NAME
     if not path.is_file():
         return [f"missing: {INDEX_NAME}"]
@@ -86,7 +86,7 @@ def check(root: Path) -> list[str]:
 
 
 def write(root: Path) -> bool:
-    """Write `root`'s grader/authoring/stub_index.json from its stubs; True when it changed."""
+    """Write `root`'s grader/engine/submission/stub_index.json from its stubs; True when it changed."""
     path = Path(root) / INDEX_NAME
     text = index_text(build(Path(root) / "exercises"))
     if path.is_file() and path.read_text(encoding="utf-8") == text:
