@@ -15,7 +15,7 @@ from conftest import EXERCISES
 from grader.engine import manifest
 from grader.cli import main
 from grader.engine.worker import sandbox
-from grader.engine.judge import run as judge_run
+from grader.engine.judge import kit_guard
 from grader.engine.model import Status
 from hostile.cases import CASES
 
@@ -47,7 +47,7 @@ def test_a_hostile_submission_gains_nothing(tmp_path, monkeypatch, case):
     kit = tmp_path / "kit"
     kit.mkdir()
     (kit / "file.py").write_text("# the instructor's\n")
-    monkeypatch.setattr(judge_run, "KIT", kit)  # the corpus must not really damage the kit under test
+    monkeypatch.setattr(kit_guard, "KIT", kit)  # the corpus must not really damage the kit under test
     monkeypatch.setenv("HOSTILE_TARGET", str(out))
     monkeypatch.setenv("HOSTILE_KIT_FILE", str(kit / "file.py"))
     started = time.monotonic()
@@ -80,7 +80,7 @@ def test_edits_to_the_kit_during_grading_void_the_result(tmp_path, monkeypatch, 
     kit = tmp_path / "kit"
     kit.mkdir()
     (kit / "file.py").write_text("# the instructor's\n")
-    monkeypatch.setattr(judge_run, "KIT", kit)
+    monkeypatch.setattr(kit_guard, "KIT", kit)
     engine = repo / "exercises" / case.file
     engine.write_text(engine.read_text().replace("os.environ.get('HOSTILE_KIT_FILE')", repr(str(kit / "file.py"))))
     result = CliRunner().invoke(main, ["micrograd", "--submission", str(repo), "--format", "json", "--seed", "1",
