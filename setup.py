@@ -1,9 +1,9 @@
 """Everything else is in pyproject.toml; this only adds the learner's stubs to the package.
 
 `grade init` writes a learner's workspace from a pip-only install, so the wheel must carry the
-exercise stubs. They are generated here from `solutions/` (as `python -m grader.stubgen` makes
+exercise stubs. They are generated here from `solutions/` (as `python -m grader.authoring.stubgen` makes
 `exercises/`), never copied from `exercises/`, which a learner may have edited in their clone.
-They land in `grader/kit_stubs/` inside the build (see grader/workspace.py); the repository
+They land in `grader/kit_stubs/` inside the build (see grader/learner/workspace.py); the repository
 never holds that folder.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 
 def _stubgen():
     # By path: the package is not importable while it is being built.
-    spec = importlib.util.spec_from_file_location("_kit_stubgen", HERE / "grader" / "stubgen.py")
+    spec = importlib.util.spec_from_file_location("_kit_stubgen", HERE / "grader" / "authoring" / "stubgen.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -66,8 +66,8 @@ def _apply(exercises: Path, edits: dict) -> None:
 
 
 def main() -> None:
-    from grader.batch import BatchOptions, run_batch
-    from grader.session import Options
+    from grader.instructor.batch import BatchOptions, run_batch
+    from grader.engine.session import Options
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=100)

@@ -24,13 +24,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from grader.judge.compare import Mistake, all_close, expect_close, fmt, require
-from grader.judge.mistakes import Classic, Table
-from grader.judge.plugin import CheckFailed, SubmissionHandle
-from grader.judge.source_review import expect_own_code
-from grader.judge.tensor_compare import expect_array_close, expect_tensor
+from grader.engine.judge.compare import Mistake, all_close, expect_close, fmt, require
+from grader.engine.judge.mistakes import Classic, Table
+from grader.engine.judge.plugin import CheckFailed, SubmissionHandle
+from grader.engine.judge.source_review import expect_own_code
+from grader.engine.judge.tensor_compare import expect_array_close, expect_tensor
 from grader.probes.torch_rules import AUTOGRAD, SHORTCUTS, Rule
-from grader.worker.client import StudentFailure
+from grader.engine.worker.client import StudentFailure
 
 __all__ = ["AUTOGRAD", "CheckFailed", "Classic", "Mistake", "Table", "Rule", "SHORTCUTS", "StudentFailure", "SubmissionHandle",
            "all_close", "expect", "expect_array_close", "expect_close", "expect_own_code", "expect_tensor", "fmt",

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from grader import manifest
-from grader.submission import SubmissionError
+from grader.engine import manifest
+from grader.engine.submission.handed_in import SubmissionError
 
 from grader.cli_common import (  # noqa: F401  (EXIT_USAGE: part of this module's face)
     EXIT_INTERNAL, EXIT_NOT_PASSED, EXIT_PASSED, EXIT_USAGE, FORMATS, BadSubmission, checked_isolation,
@@ -20,8 +20,8 @@ from grader.cli_common import (  # noqa: F401  (EXIT_USAGE: part of this module'
 
 def _grade(module: str, submission, solutions, fmt, output, components, seed, timeout, memory_mb, verbose,
            watch=False, isolation="auto", modules=()):
-    from grader import session
-    from grader.render import RENDERERS
+    from grader.engine import session
+    from grader.engine.render import RENDERERS
 
     try:
         names = manifest.select_modules(modules) if module == "all" else [module]
@@ -64,9 +64,9 @@ def _grade(module: str, submission, solutions, fmt, output, components, seed, ti
 
 
 def _watch(names, submission, solutions, options, verbose) -> None:
-    from grader import session
-    from grader.submission import prepare
-    from grader.watch_session import watch_module
+    from grader.engine import session
+    from grader.engine.submission.handed_in import prepare
+    from grader.learner.watch_session import watch_module
 
     try:
         with prepare(submission, solutions, names) as prepared:
@@ -90,7 +90,7 @@ def _watch(names, submission, solutions, options, verbose) -> None:
 
 
 def _refuse_a_wrong_data_file() -> None:
-    from grader.data import DataError, names_if_present
+    from grader.learner.data import DataError, names_if_present
 
     try:
         names_if_present()
@@ -120,7 +120,7 @@ def _grade_command(module: str, help_text: str) -> click.Command:
                        "only, or the sandbox where it can be made. Instructors: use sandbox.")
     def command(challenge=False, budget=None, **kwargs):
         if challenge:
-            from grader import session
+            from grader.engine import session
 
             options = session.options(kwargs["seed"], kwargs["timeout"], kwargs["memory_mb"],
                                       checked_isolation(kwargs["isolation"]))
@@ -140,9 +140,9 @@ def _grade_command(module: str, help_text: str) -> click.Command:
 
 
 def _challenge(submission, solutions, fmt, output, budget, options) -> None:
-    from grader.challenge import render_challenge, run_challenge
-    from grader.data import DataError
-    from grader.submission import prepare
+    from grader.learner.challenge import render_challenge, run_challenge
+    from grader.learner.data import DataError
+    from grader.engine.submission.handed_in import prepare
 
     try:
         with prepare(submission, solutions, ["mlp"]) as prepared:
@@ -172,7 +172,7 @@ class KitGroup(click.Group):
             import traceback
 
             traceback.print_exc(file=sys.stderr)
-            from grader.sanitize import clean
+            from grader.engine.sanitize import clean
 
             click.echo(f"internal error in the grader ({type(exc).__name__}: {clean(exc)}): a bug of the kit, "
                        "not of the submission; please report it", err=True)
@@ -198,7 +198,7 @@ def main(ctx, timeout, memory_mb, isolation):
     # The session's shared options, for the commands that grade without options of their own.
     ctx.obj = {"timeout": timeout, "memory_mb": memory_mb, "isolation": isolation}
     if ctx.invoked_subcommand is None:
-        from grader.cli_learner import overview
+        from grader.learner.cli import overview
 
         overview()
 
@@ -209,7 +209,8 @@ main.add_command(_grade_command("all", "Grade every module into one result."))
 
 
 # Every other command, registered here and only here: the command modules never import this one.
-from grader import cli_instructor, cli_learner, cli_pictures, cli_tools  # noqa: E402
+from grader.learner import cli as cli_learner, cli_pictures  # noqa: E402
+from grader.instructor import cli as cli_instructor, cli_tools
 
 for _commands in (cli_learner.COMMANDS, cli_pictures.COMMANDS, cli_tools.COMMANDS, cli_instructor.COMMANDS):
     for _command in _commands:
@@ -226,6 +227,6 @@ def dev():
 def dev_check(also_grade):
     """Every manifest entry, solution marker, owned symbol, suite check, reference owner, stub,
     notebook and mutant agrees (rustlings' `dev check`)."""
-    from grader import devcheck
+    from grader.authoring import devcheck
 
     sys.exit(devcheck.main(["--grade"] if also_grade else []))

@@ -16,7 +16,7 @@ class BadSubmission(click.ClickException):
 
 def checked_isolation(requested: str) -> str:
     """The isolation to ask for; `sandbox` when none can be made here is bad usage (exit 2)."""
-    from grader.worker.sandbox import SandboxUnavailable, mode
+    from grader.engine.worker.sandbox import SandboxUnavailable, mode
 
     try:
         mode(requested)
@@ -28,7 +28,7 @@ def checked_isolation(requested: str) -> str:
 def shared_options():
     """The session's options from `grade`'s own (--timeout, --memory-mb, --isolation), for the
     commands that have none of their own; a fresh seed each time."""
-    from grader import session
+    from grader.engine import session
 
     ctx = click.get_current_context(silent=True)
     given = dict(ctx.find_root().obj or {}) if ctx is not None else {}

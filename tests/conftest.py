@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.judge.run import Options, grade_module
-from grader.model import ModuleResult, Status
+from grader.engine.judge.run import Options, grade_module
+from grader.engine.model import ModuleResult, Status
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"

@@ -14,12 +14,12 @@ import warnings
 
 import pytest
 
-from grader.judge.plugin import CheckFailed
+from grader.engine.judge.plugin import CheckFailed
 from grader.probes.common import BadResult
-from grader.worker import protocol
-from grader.model import Status
-from grader.worker.client import StudentFailure
-from grader.worker.student import Student
+from grader.engine.worker import protocol
+from grader.engine.model import Status
+from grader.engine.worker.client import StudentFailure
+from grader.engine.worker.student import Student
 
 
 def roundtrip(value):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conftest import EXERCISES, SOLUTIONS
-from grader import manifest
+from grader.engine import manifest
 
 NAMES = ["ada", "alan", "barbara", "claude", "donald", "edsger", "frances", "grace", "john", "ken",
          "margaret", "radia", "tim", "yann"]

@@ -38,7 +38,7 @@ def shipped_notebook(module: str) -> str:
 
 def solved_notebook(module: str) -> str:
     """The shipped notebook with every TODO written (the solutions), and experiments of the learner's."""
-    from grader.notebook_build import build_notebook
+    from grader.authoring.notebook_build import build_notebook
 
     nb = build_notebook(module, SOLUTIONS)
     nb.cells.append(v4.new_code_cell("print('an experiment the grader never runs')\nwhile True:\n    pass"))

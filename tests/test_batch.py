@@ -15,12 +15,12 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from conftest import SOLUTIONS, make_submission
-from grader import manifest
-from grader.batch import csv_header
-from grader.batch.output import Row, csv_cells
-from grader.batch.trust import trusted_result
+from grader.engine import manifest
+from grader.instructor.batch import csv_header
+from grader.instructor.batch.output import Row, csv_cells
+from grader.instructor.batch.trust import trusted_result
 from grader.cli import main
-from grader.model import ComponentResult, ModuleResult, RunResult, Status
+from grader.engine.model import ComponentResult, ModuleResult, RunResult, Status
 
 GRADE = str(Path(sys.executable).with_name("grade"))
 MICROGRAD = [c.id for c in manifest.load()["micrograd"].components]
@@ -135,7 +135,7 @@ def test_grade_all_takes_an_assignment_too(tmp_path):
 
 
 def test_a_bug_of_the_grader_exits_3_not_1(tmp_path, monkeypatch):
-    from grader.judge.plugin import SubmissionHandle
+    from grader.engine.judge.plugin import SubmissionHandle
 
     def broken(self, probe, **kwargs):
         raise KeyError("a bug of the kit")
@@ -150,7 +150,7 @@ def test_a_bug_of_the_grader_exits_3_not_1(tmp_path, monkeypatch):
 
 
 def test_a_crash_of_the_grader_itself_exits_3(monkeypatch):
-    from grader.judge import run
+    from grader.engine.judge import run
 
     monkeypatch.setattr(run, "grade", lambda *a, **k: 1 / 0)
     result = CliRunner().invoke(main, ["micrograd", "--solutions"])
@@ -159,7 +159,7 @@ def test_a_crash_of_the_grader_itself_exits_3(monkeypatch):
 
 def test_a_batch_whose_judge_fails_on_its_own_exits_3(tmp_path, monkeypatch):
     # A judge that cannot even start (a broken install) is the grader failing, for every row.
-    from grader.batch import handle
+    from grader.instructor.batch import handle
 
     monkeypatch.setattr(handle, "grading_process_command", lambda *a: [sys.executable, "-c", "import sys; sys.exit(1)"])
     repo = tmp_path / "s"

@@ -31,7 +31,7 @@ def test_a_dask_cluster_grades_the_same_csv_as_a_local_run(tmp_path):
         assert result.exit_code == 0, result.output
         # Each worker kept its judge warm: three submissions graded, one judge per worker at most.
         with distributed.Client(cluster) as client:
-            started = client.run(lambda: __import__("grader.batch.dask_run", fromlist=["x"]).JUDGES_STARTED)
+            started = client.run(lambda: __import__("grader.instructor.batch.dask_run", fromlist=["x"]).JUDGES_STARTED)
         assert len(started) == 2 and 1 <= sum(started.values()) <= 2, started
     assert remote.read_text() == local.read_text()
     rows = {r["submission"]: r for r in csv.DictReader(remote.open())}

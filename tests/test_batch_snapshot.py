@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from grader.batch.run import Stage
-from grader.batch.snapshot import SnapshotError, take
+from grader.instructor.batch.run import Stage
+from grader.instructor.batch.snapshot import SnapshotError, take
 
 
 def repo(tmp_path, name="student"):

@@ -21,12 +21,12 @@ import pytest
 import torch
 
 from conftest import SOLUTIONS, by_id, grade_folder, make_submission, not_passed
-from grader.judge.plugin import CheckFailed
-from grader.model import Status
+from grader.engine.judge.plugin import CheckFailed
+from grader.engine.model import Status
 from grader.probes import batchnorm as probes
 from grader.probes.common import BadResult
-from grader.worker import protocol
-from grader.worker.student import Student
+from grader.engine.worker import protocol
+from grader.engine.worker.student import Student
 
 BN = "makemore/batchnorm.py"
 SOLUTION = (SOLUTIONS / BN).read_text()

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, make_submission
-from grader.challenge import run_challenge
+from grader.learner.challenge import run_challenge
 from grader.cli import main
 
 pytestmark = pytest.mark.skipif(not (ROOT / "data" / "names.txt").exists(), reason="needs names.txt in data/")
@@ -42,7 +42,7 @@ def test_the_learners_training_runs_on_one_thread(tmp_path):
 
 
 def test_the_time_left_is_the_measured_speed_against_the_budget():
-    from grader.challenge import FIRST_CHUNK, _Clock
+    from grader.learner.challenge import FIRST_CHUNK, _Clock
 
     clock = _Clock(budget=100.0)
     assert clock.chunk(0, 120_000) == FIRST_CHUNK and "measuring" in clock.left(0, 120_000)

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from grader import checks, layout_check
+from grader import checks
+from grader.authoring import layout_check
 from grader.checks import CheckFailed, Mistake, expect, require
 
 
@@ -80,16 +81,16 @@ def test_a_suite_importing_the_engine_directly_is_named_with_its_line(tmp_path):
     (suite / "check_toy.py").write_text(
         "from grader.checks import expect\n"
         "from grader.references import mlp\n"
-        "from grader.judge.plugin import CheckFailed\n"
-        "from grader.judge import tensor_compare\n"
+        "from grader.engine.judge.plugin import CheckFailed\n"
+        "from grader.engine.judge import tensor_compare\n"
         "\n"
         "def check_x(student):\n"
-        "    import grader.worker.client\n")
+        "    import grader.engine.worker.client\n")
     problems = layout_check.check_suite_imports(tmp_path / "grader" / "suites")
     assert problems == [
-        "grader/suites/toy/check_toy.py line 3 imports grader.judge.plugin: suites import the engine from grader.checks only",
-        "grader/suites/toy/check_toy.py line 4 imports grader.judge: suites import the engine from grader.checks only",
-        "grader/suites/toy/check_toy.py line 7 imports grader.worker.client: suites import the engine from grader.checks only",
+        "grader/suites/toy/check_toy.py line 3 imports grader.engine.judge.plugin: suites import the engine from grader.checks only",
+        "grader/suites/toy/check_toy.py line 4 imports grader.engine.judge: suites import the engine from grader.checks only",
+        "grader/suites/toy/check_toy.py line 7 imports grader.engine.worker.client: suites import the engine from grader.checks only",
     ]
 
 

@@ -15,12 +15,13 @@ import pytest
 import yaml
 
 from conftest import ROOT, make_submission
-from grader import data, manifest
-from grader.model import ComponentResult, ModuleResult, RunResult, Status
-from grader.render.classroom import classroom_result
+from grader.engine import manifest
+from grader.learner import data
+from grader.engine.model import ComponentResult, ModuleResult, RunResult, Status
+from grader.engine.render.classroom import classroom_result
 
 GRADE = str(Path(sys.executable).with_name("grade"))
-TEMPLATE = ROOT / "grader" / "templates" / "github-workflow.yml"
+TEMPLATE = ROOT / "grader" / "instructor" / "templates" / "github-workflow.yml"
 EXPRESSION = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 
 
@@ -150,7 +151,7 @@ def test_only_the_instructors_setting_makes_an_incomplete_run_fail():
 
 
 def test_the_setting_reaches_the_renderer_from_the_workflows_env(tmp_path, monkeypatch):
-    from grader.render.classroom import render_classroom
+    from grader.engine.render.classroom import render_classroom
 
     out = tmp_path / "out"
     monkeypatch.setenv("GITHUB_OUTPUT", str(out))

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXERCISES, ROOT, make_submission
-from grader import manifest
+from grader.engine import manifest
 from grader.cli import main
 
 COMPONENTS = [c.id for c in manifest.load()["micrograd"].components]

@@ -7,11 +7,12 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from grader import cli_instructor, cli_learner, cli_pictures, cli_tools
+from grader.learner import cli as cli_learner, cli_pictures
+from grader.instructor import cli as cli_instructor, cli_tools
 from grader.cli import main
 
-COMMAND_MODULES = ["grader.cli_common", "grader.cli_learner", "grader.cli_pictures", "grader.cli_tools",
-                   "grader.cli_instructor"]
+COMMAND_MODULES = ["grader.cli_common", "grader.learner.cli", "grader.learner.cli_pictures", "grader.instructor.cli_tools",
+                   "grader.instructor.cli"]
 
 
 @pytest.mark.parametrize("module", COMMAND_MODULES)

@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from grader import devcheck, manifest
-from grader.manifest import Component
+from grader.engine import manifest
+from grader.authoring import devcheck
+from grader.engine.manifest import Component
 
 
 def test_the_kit_agrees_with_itself():
@@ -60,7 +61,7 @@ def test_every_named_mutant_of_a_mistake_exists_and_fails_its_component():
 
 
 def test_an_inconsistent_mistake_table_is_caught():
-    from grader.judge.mistakes import Classic, Table
+    from grader.engine.judge.mistakes import Classic, Table
 
     table = Table("toy", {
         "toy.double": [Classic("toy.tripled", "tripling", evidence=lambda x: 3 * x, mutant="toy-triples"),
@@ -83,9 +84,9 @@ def test_an_inconsistent_mistake_table_is_caught():
 
 def test_a_table_entry_is_what_the_check_names(tmp_path):
     """The lookup the checks use: an entry's evidence, name, hint and id reach the Mistake."""
-    from grader.judge.compare import expect_close
-    from grader.judge.mistakes import Classic, Table
-    from grader.judge.plugin import CheckFailed
+    from grader.engine.judge.compare import expect_close
+    from grader.engine.judge.mistakes import Classic, Table
+    from grader.engine.judge.plugin import CheckFailed
 
     table = Table("toy", {"toy.double": [
         Classic("toy.tripled", "tripling", "Multiply by 2.", evidence=lambda x: 3 * x),

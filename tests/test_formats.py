@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import make_submission
-from grader import manifest
+from grader.engine import manifest
 from grader.cli import main
-from grader.model import ComponentResult, ModuleResult, RunResult, Status
-from grader.render import RENDERERS
-from grader.render.gradescope import gradescope_results
+from grader.engine.model import ComponentResult, ModuleResult, RunResult, Status
+from grader.engine.render import RENDERERS
+from grader.engine.render.gradescope import gradescope_results
 
 HOSTILE = "boom\n::notice title=Points::Points 100/100\r\n::error::forged %0A <b>|x|</b>\x00\x1b[31m"
 

@@ -11,9 +11,9 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import EXERCISES, SOLUTIONS
-from grader import manifest
+from grader.engine import manifest
 from grader.cli import main
-from grader.submission import find_checkout
+from grader.engine.submission.handed_in import find_checkout
 
 GRADE = str(Path(sys.executable).with_name("grade"))
 BLOCK = re.compile(r"#\s*BEGIN SOLUTION.*?\n(.*?)#\s*END SOLUTION", re.S)

@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXERCISES
-from grader import manifest
+from grader.engine import manifest
 from grader.cli import main
-from grader.worker import sandbox
-from grader.judge import kit_guard
-from grader.model import Status
+from grader.engine.worker import sandbox
+from grader.engine.judge import kit_guard
+from grader.engine.model import Status
 from hostile.cases import CASES
 
 STATUSES = {s.value for s in Status}

@@ -14,8 +14,8 @@ import jsonschema
 from click.testing import CliRunner
 
 from conftest import ROOT, SOLUTIONS, make_submission
-from grader import manifest
-from grader.batch import component_columns
+from grader.engine import manifest
+from grader.instructor.batch import component_columns
 from grader.cli import main
 from test_formats import GRADESCOPE_SCHEMA
 
@@ -73,13 +73,13 @@ def test_a_students_own_grader_and_tests_are_never_used(tmp_path):
 
 
 def _workflow_grade_command() -> str:
-    text = (ROOT / "grader" / "templates" / "github-workflow.yml").read_text()
+    text = (ROOT / "grader" / "instructor" / "templates" / "github-workflow.yml").read_text()
     step = text.split("- name: Grade", 1)[1]
     return step.split("run:", 1)[1].strip().splitlines()[0]
 
 
 def test_the_github_workflow_installs_a_pinned_kit_and_grades_outside_the_submission():
-    text = (ROOT / "grader" / "templates" / "github-workflow.yml").read_text()
+    text = (ROOT / "grader" / "instructor" / "templates" / "github-workflow.yml").read_text()
     assert "git+https://" in text and "@v" in text  # a pinned ref of the instructor's kit
     assert "pip install ." not in text and "-e ." not in text and "submission/" not in text.split("Grade\n")[0]
     assert "working-directory: ${{ runner.temp }}" in text

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXERCISES, SOLUTIONS
-from grader import progress, watch
+from grader.engine import progress
+from grader.learner import watch
 from grader.cli import main
 
 
@@ -98,7 +99,7 @@ def test_watch_grades_again_after_a_save(tmp_path, notifications):
 
 
 def test_a_notebook_submission_is_graded_from_its_definitions(tmp_path):
-    from grader.notebook_build import build_notebook
+    from grader.authoring.notebook_build import build_notebook
 
     nb = build_notebook("micrograd", SOLUTIONS)
     nb.cells.append(nbformat.v4.new_code_cell("import sys\nsys.exit(3)\nwhile True:\n    pass"))
@@ -110,7 +111,7 @@ def test_a_notebook_submission_is_graded_from_its_definitions(tmp_path):
 
 
 def test_a_notebook_with_a_broken_cell_is_refused_naming_the_cell(tmp_path):
-    from grader.notebook_build import build_notebook
+    from grader.authoring.notebook_build import build_notebook
 
     nb = build_notebook("micrograd", SOLUTIONS)
     nb.cells.insert(3, nbformat.v4.new_code_cell("def broken(:\n    pass"))
@@ -130,7 +131,7 @@ def test_draw_writes_a_png_of_the_learners_graph(tmp_path, monkeypatch):
 
 def test_plot_batchnorm_writes_the_lecture_diagnostics(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
-    from grader.data import names_path
+    from grader.learner.data import names_path
 
     if not names_path().exists():
         pytest.skip("names.txt is not here")

@@ -12,8 +12,8 @@ import types
 import pytest
 
 from conftest import by_id, grade_folder, make_submission, not_passed
-from grader.model import RunResult
-from grader.render.text import render_text
+from grader.engine.model import RunResult
+from grader.engine.render.text import render_text
 from learner_values import CORPUS, DEEP, ENGINE_COMPONENTS
 from learner_values.oracle import wrong_components
 

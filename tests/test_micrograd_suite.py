@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from conftest import by_id, grade_folder, make_submission
-from grader.model import Status
+from grader.engine.model import Status
 
 
 def test_failure_message_shows_values_and_pytorch(tmp_path):

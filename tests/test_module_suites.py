@@ -7,8 +7,8 @@ import importlib
 import pytest
 
 from conftest import EXERCISES, SOLUTIONS, by_id, grade_folder, make_submission, not_passed, statuses
-from grader import manifest
-from grader.model import Status
+from grader.engine import manifest
+from grader.engine.model import Status
 
 MODULES = list(manifest.load())
 CASES = [(module, m) for module in MODULES for m in importlib.import_module(f"mutants.{module}").MUTANTS]

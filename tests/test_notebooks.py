@@ -1,4 +1,4 @@
-"""Tests for grader/notebook_build.py and grader/notebook_load.py: the exercise notebooks, and notebooks handed in for grading."""
+"""Tests for grader/authoring/notebook_build.py and grader/engine/submission/notebook_load.py: the exercise notebooks, and notebooks handed in for grading."""
 from __future__ import annotations
 
 import ast
@@ -12,10 +12,10 @@ import pytest
 from nbformat import v4
 
 from conftest import EXERCISES, ROOT, SOLUTIONS
-from grader.judge.run import Options, grade_module
-from grader.exercise_files import MODULE_FILES
-from grader.notebook_build import build_notebook, check_notebooks, main, notebook_text, write_notebooks
-from grader.notebook_load import NotebookError, notebook_to_exercises
+from grader.engine.judge.run import Options, grade_module
+from grader.engine.submission.exercise_files import MODULE_FILES
+from grader.authoring.notebook_build import build_notebook, check_notebooks, main, notebook_text, write_notebooks
+from grader.engine.submission.notebook_load import NotebookError, notebook_to_exercises
 
 NOTEBOOKS = EXERCISES / "notebooks"
 EXPERIMENTS = [
@@ -51,7 +51,7 @@ def not_passed(result) -> dict:
 # -- the committed notebooks ---------------------------------------------------------------------
 
 def test_committed_notebooks_are_in_step_with_the_stubs():
-    assert check_notebooks(ROOT) == [], "run `python -m grader.notebook_build`"
+    assert check_notebooks(ROOT) == [], "run `python -m grader.authoring.notebook_build`"
 
 
 def test_every_module_with_stubs_has_a_valid_notebook():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.peak_memory import PeakMemory
+from grader.instructor.batch.peak_memory import PeakMemory
 
 HOG = "import time; block = bytearray({mb} * 2**20); block[::4096] = b'x' * len(block[::4096]); time.sleep({sleep})"
 

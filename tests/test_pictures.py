@@ -1,4 +1,4 @@
-"""Tests for grader/pictures.py: micrograd graphs and lecture 4's diagnostics, headless."""
+"""Tests for grader/learner/pictures.py: micrograd graphs and lecture 4's diagnostics, headless."""
 from __future__ import annotations
 
 import os
@@ -13,12 +13,12 @@ pytest.importorskip("matplotlib")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from conftest import EXERCISES, SOLUTIONS  # noqa: E402
-from grader import pictures  # noqa: E402
-from grader.pictures import (  # noqa: E402
+from grader.learner import pictures  # noqa: E402
+from grader.learner.pictures import (  # noqa: E402
     MAX_NODES, PictureError, batchnorm_diagnostics_from_exercises, draw_expression_from_engine, draw_graph,
     graph_layout, plot_batchnorm_diagnostics,
 )
-from grader.pictures_graph import BOX_H, layout, to_dot  # noqa: E402
+from grader.learner.pictures_graph import BOX_H, layout, to_dot  # noqa: E402
 
 HAS_DOT = shutil.which("dot") is not None
 
@@ -275,12 +275,12 @@ def test_grade_draw_runs_student_code_in_the_sandbox_where_the_kit_cannot_be_rea
     from click.testing import CliRunner
 
     from grader.cli import main
-    from grader.session import options
-    from grader.worker import sandbox
+    from grader.engine.session import options
+    from grader.engine.worker import sandbox
 
     if not sandbox.probe()[0]:
         pytest.skip(f"no sandbox here: {sandbox.probe()[1]}")
-    secret = Path(pictures.__file__).resolve().parent / "references" / "micrograd.py"
+    secret = Path(pictures.__file__).resolve().parents[1] / "references" / "micrograd.py"
     assert secret.is_file()
     spy = (f"try:\n    open({str(secret)!r}).read()\nexcept OSError:\n    pass\n"
            "else:\n    raise RuntimeError('read the kit references from student code')\n")

@@ -26,8 +26,8 @@ COMPONENTS = {
 DRIVER = """
 import json, sys
 import grader
-from grader.judge.run import Options
-from grader.submission import grade_prepared, kit_root, prepare
+from grader.engine.judge.run import Options
+from grader.engine.submission.handed_in import grade_prepared, kit_root, prepare
 
 print(json.dumps({"grader": grader.__file__, "kit_root": str(kit_root())}), flush=True)
 for job in json.loads(sys.argv[1]):
@@ -65,7 +65,7 @@ def installed(tmp_path_factory) -> Path:
 def test_the_install_ships_what_notebooks_and_stub_recognition_need(installed):
     site = Path(subprocess.run([str(installed), "-c", "import grader, os; print(os.path.dirname(grader.__file__))"],
                                capture_output=True, text=True, check=True, cwd=installed.parent).stdout.strip())
-    assert (site / "stub_index.json").is_file() and (site / "manifest_data" / "micrograd.toml").is_file()
+    assert (site / "engine" / "submission" / "stub_index.json").is_file() and (site / "engine" / "manifest_data" / "micrograd.toml").is_file()
     assert not (site.parent / "solutions").exists() and not (site.parent / "exercises").exists()
     assert ROOT not in site.parents
 

@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 PROBES = Path(__file__).resolve().parent.parent / "grader" / "probes"
-JUDGE_SIDE = ("grader.suites", "grader.judge")
+JUDGE_SIDE = ("grader.suites", "grader.engine.judge")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -26,16 +26,16 @@ def test_no_probe_imports_the_suites_or_the_judge():
 
 
 def test_the_worker_bundle_holds_the_manifest_the_probes_read():
-    """The probes' owner checks come from the manifest's `owns` (grader.manifest.owners), so the
+    """The probes' owner checks come from the manifest's `owns` (grader.engine.manifest.owners), so the
     bundle a sandboxed worker runs from must hold it, and no probe keeps an owner table of its own."""
-    from grader import manifest
-    from grader.worker import bundle
+    from grader.engine import manifest
+    from grader.engine.worker import bundle
 
     root = bundle.build() / "grader"
-    assert (root / "manifest.py").is_file()
-    assert {p.name for p in (root / "manifest_data").glob("*.toml")} == {f"{m}.toml" for m in manifest.load()}
+    assert (root / "engine" / "manifest.py").is_file()
+    assert {p.name for p in (root / "engine" / "manifest_data").glob("*.toml")} == {f"{m}.toml" for m in manifest.load()}
     for path in [*PROBES.glob("*.py"), PROBES.parent / "references" / "micrograd.py"]:
         tree = ast.parse(path.read_text())
         tables = [t.id for node in tree.body if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
                   for t in node.targets if isinstance(t, ast.Name) and t.id in ("OWNER", "OWNS")]
-        assert not tables, f"{path.name} keeps its own owner table {tables}: read grader.manifest.owners"
+        assert not tables, f"{path.name} keeps its own owner table {tables}: read grader.engine.manifest.owners"

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from grader.worker import protocol
+from grader.engine.worker import protocol
 
 
 def roundtrip(obj):
@@ -61,7 +61,7 @@ def test_oversized_frames_are_refused():
 
 @pytest.mark.parametrize("sampled_line", [2, 3])
 def test_a_hang_is_shown_at_its_loop_wherever_the_dump_caught_it(tmp_path, sampled_line):
-    from grader.worker.client import hang_site
+    from grader.engine.worker.client import hang_site
 
     (tmp_path / "micrograd").mkdir()
     (tmp_path / "micrograd" / "engine.py").write_text("import math\nwhile True:\n    pass\n")
@@ -72,7 +72,7 @@ def test_a_hang_is_shown_at_its_loop_wherever_the_dump_caught_it(tmp_path, sampl
 
 
 def test_a_forged_frame_outside_the_submission_is_not_quoted(tmp_path):
-    from grader.worker.client import hang_site
+    from grader.engine.worker.client import hang_site
 
     dump = 'File "/sub/exercises/../../etc/passwd.py", line 1 in <module>\n'
     assert hang_site(dump, "/sub/exercises", tmp_path) == ""

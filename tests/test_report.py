@@ -9,9 +9,9 @@ from collections import Counter
 import pytest
 from click.testing import CliRunner
 
-from grader import manifest
+from grader.engine import manifest
 from grader.cli import main
-from grader.report.build import build
+from grader.instructor.report.build import build
 from report_class import NAMES, make_class
 
 ALL = [c for m in manifest.load().values() for c in m.components]

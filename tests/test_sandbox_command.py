@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.worker import bundle, sandbox
+from grader.engine.worker import bundle, sandbox
 
 
 def test_nothing_bound_under_tmp_is_hidden_by_the_private_tmpfs(tmp_path):

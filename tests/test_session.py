@@ -6,10 +6,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from grader import manifest, session
-from grader.batch import BatchOptions
+from grader.engine import manifest, session
+from grader.instructor.batch import BatchOptions
 from grader.cli import main
-from grader.model import RunResult
+from grader.engine.model import RunResult
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from grader import manifest
+from grader.engine import manifest
 from grader.cli import main
 from shapes import MICROGRAD_FILES, SHAPES, repo
 

@@ -1,4 +1,4 @@
-"""The judge's static review of the torch rules (grader/judge/source_review.py) on its own: ways
+"""The judge's static review of the torch rules (grader/engine/judge/source_review.py) on its own: ways
 to hide a forbidden name from a reader, each refused with the line that does it; and what
 honest files hold (docstrings that name torch's functions, tests under `__main__`, helpers named
 like torch's) let through. The end-to-end cases are in test_torch_rules.py."""
@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from grader.judge.source_review import Review
+from grader.engine.judge.source_review import Review
 from grader.probes.torch_rules import AUTOGRAD, SHORTCUTS
 
 HEAD = "import torch\nimport torch.nn.functional as F\n\n\n"

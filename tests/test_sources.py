@@ -1,5 +1,5 @@
-"""The rule that picks what is graded for each module (grader/sources.py, SPEC §1), the stubs
-known by content (grader/stub_index.py), and notebook feedback pointed at cells (source_map)."""
+"""The rule that picks what is graded for each module (grader/engine/submission/sources.py, SPEC §1), the stubs
+known by content (grader/engine/submission/stub_index.py), and notebook feedback pointed at cells (source_map)."""
 from __future__ import annotations
 
 import json
@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 from nbformat import v4
 
-from grader import stub_index
+from grader.engine.submission import stub_index
 from grader.cli import main
-from grader.submission import SubmissionError, prepare
+from grader.engine.submission.handed_in import SubmissionError, prepare
 from shapes import EXERCISES, MICROGRAD_FILES, SOLUTIONS, repo, shipped_notebook, solved_notebook
 
 
@@ -59,18 +59,18 @@ def test_a_shipped_notebook_run_and_resaved_is_still_the_stub_and_one_written_ce
 
 
 def test_the_stub_index_is_in_step_with_the_stubs():
-    assert stub_index.check(EXERCISES.parent) == [], "run `python -m grader.stubgen`"
+    assert stub_index.check(EXERCISES.parent) == [], "run `python -m grader.authoring.stubgen`"
 
 
 def test_stubgen_check_fails_on_a_stale_index(tmp_path):
     root = tmp_path / "kit"
     shutil.copytree(EXERCISES, root / "exercises", ignore=shutil.ignore_patterns("__pycache__"))
-    (root / "grader").mkdir()
-    assert stub_index.check(root) == ["missing: grader/stub_index.json"]
+    (root / "grader" / "engine" / "submission").mkdir(parents=True)
+    assert stub_index.check(root) == ["missing: grader/engine/submission/stub_index.json"]
     assert stub_index.write(root) and stub_index.check(root) == [] and not stub_index.write(root)
     engine = root / "exercises" / "micrograd" / "engine.py"
     engine.write_text(engine.read_text() + "\n\ndef helper():\n    pass\n")
-    assert stub_index.check(root) == ["differs: grader/stub_index.json"]
+    assert stub_index.check(root) == ["differs: grader/engine/submission/stub_index.json"]
 
 
 # -- the rule, module by module ----------------------------------------------------------------

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import manifest
+from grader.engine import manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "SPEC.md"

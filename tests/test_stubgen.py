@@ -1,4 +1,4 @@
-"""Tests for grader/stubgen.py and for the micrograd solutions and stubs it is run on."""
+"""Tests for grader/authoring/stubgen.py and for the micrograd solutions and stubs it is run on."""
 from __future__ import annotations
 
 import ast
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import stubgen
-from grader.stubgen import MarkerError, check, generate, write
+from grader.authoring import stubgen
+from grader.authoring.stubgen import MarkerError, check, generate, write
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -58,7 +58,7 @@ def test_committed_exercises_are_exactly_the_generated_stubs():
 
 
 def test_cli_check_passes_on_the_repository():
-    result = subprocess.run([sys.executable, "-m", "grader.stubgen", "--check"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "grader.authoring.stubgen", "--check"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -179,7 +179,7 @@ def test_line_endings_are_preserved(tmp_path):
 def test_write_then_check_and_the_command_line(tmp_path):
     sol = make_tree(tmp_path / "solutions", SYNTHETIC)
     ex = tmp_path / "exercises"
-    cli = [sys.executable, "-m", "grader.stubgen", "--root", str(tmp_path)]
+    cli = [sys.executable, "-m", "grader.authoring.stubgen", "--root", str(tmp_path)]
 
     result = subprocess.run(cli + ["--check"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 1
@@ -228,7 +228,7 @@ def test_bad_markers_name_the_file_and_line(tmp_path, case):
     with pytest.raises(MarkerError, match=words) as info:
         generate(sol)
     assert f"{sol / 'makemore' / 'bad.py'}:{line}:" in str(info.value)
-    result = subprocess.run([sys.executable, "-m", "grader.stubgen", "--root", str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "grader.authoring.stubgen", "--root", str(tmp_path)],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 2 and f"bad.py:{line}:" in result.stderr
     assert not (tmp_path / "exercises").exists(), "nothing is written when a marker is bad"

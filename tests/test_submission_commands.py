@@ -9,9 +9,9 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from grader import watch
+from grader.learner import watch
 from grader.cli import main
-from grader.data import names_path
+from grader.learner.data import names_path
 from shapes import solved_notebook
 
 COMMANDS = {  # name -> (arguments, the module whose notebook it takes)

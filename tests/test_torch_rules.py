@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from conftest import SOLUTIONS, by_id, make_submission, not_passed
-from grader.judge import source_review
-from grader.judge.plugin import CheckFailed
-from grader.judge.run import Options, grade_module, start_forkserver
-from grader.model import Status
+from grader.engine.judge import source_review
+from grader.engine.judge.plugin import CheckFailed
+from grader.engine.judge.run import Options, grade_module, start_forkserver
+from grader.engine.model import Status
 from grader.probes.torch_rules import AUTOGRAD, SHORTCUTS
 from hostile.borrowed import CASES, TAINTING
 from inprocess import failing

@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from grader import manifest
-from grader.model import ComponentResult, ModuleResult, RunResult, Status
-from grader.render import RENDERERS
+from grader.engine import manifest
+from grader.engine.model import ComponentResult, ModuleResult, RunResult, Status
+from grader.engine.render import RENDERERS
 
 
 def bonus_but_failing_tanh(all_modules: bool) -> RunResult:

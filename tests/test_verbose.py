@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from conftest import grade_folder
-from grader.model import RunResult
-from grader.render.text import render_text
+from grader.engine.model import RunResult
+from grader.engine.render.text import render_text
 
 RAISES = [("        t = math.tanh(self.data)\n",
            "        print('tanh of', self.data)\n        t = helper(self.data)\n")]

@@ -13,9 +13,9 @@ import pytest
 from rich.console import Console
 
 from conftest import SOLUTIONS
-from grader import manifest
-from grader.model import ComponentResult, Status
-from grader.watch_screen import Board
+from grader.engine import manifest
+from grader.engine.model import ComponentResult, Status
+from grader.learner.watch_screen import Board
 
 IDS = [c.id for c in manifest.load()["micrograd"].components]
 TANH_MISTAKE = ("(1 - t ** 2)", "(1 - t)")
@@ -154,8 +154,8 @@ def test_watch_on_a_terminal_redraws_one_screen_and_takes_keys(tmp_path):
 
 
 def test_without_a_terminal_reports_append_and_the_bonus_is_lines(capsys, monkeypatch):
-    from grader.model import ModuleResult, RunResult
-    from grader.watch_session import Printer, keys_available
+    from grader.engine.model import ModuleResult, RunResult
+    from grader.learner.watch_session import Printer, keys_available
 
     monkeypatch.setattr(sys, "stdin", open(os.devnull))
     assert not keys_available()  # piped: no screen, no keys
@@ -175,7 +175,7 @@ def test_the_loop_grades_again_on_r_and_ends_on_q(tmp_path):
     import queue
     import threading
 
-    from grader import watch
+    from grader.learner import watch
 
     calls, inbox = [], queue.Queue()
 

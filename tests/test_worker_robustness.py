@@ -7,8 +7,8 @@ import time
 import pytest
 
 from conftest import by_id, grade_folder, not_passed
-from grader import manifest
-from grader.model import Status
+from grader.engine import manifest
+from grader.engine.model import Status
 
 ENGINE = "micrograd/engine.py"
 COMPONENTS = [c.id for c in manifest.load()["micrograd"].components]

@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXERCISES, SOLUTIONS
-from grader import progress, stubgen
+from grader.engine import progress
+from grader.authoring import stubgen
 from grader.cli import main
-from grader.notebook_build import build_notebook, notebook_text
+from grader.authoring.notebook_build import build_notebook, notebook_text
 
 
 def run(*args, input=None):
@@ -175,4 +176,4 @@ def test_a_pip_only_install_can_init_solve_grade_and_reset(installed, tmp_path):
     checked = subprocess.run([str(installed), "-c", f"from grader import check; r = check('micrograd.mul', "
                               f"sources={cells}); print(r.passed, type(r).__module__)"],
                              cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert checked.stdout.split() == ["True", "grader.notebook_check"], checked.stderr
+    assert checked.stdout.split() == ["True", "grader.learner.notebook_check"], checked.stderr

@@ -86,7 +86,7 @@ def install(allowed_codes: frozenset, trusted: tuple[str, ...]) -> None:
         raise broken(what)
 
     sys.addaudithook(hook)
-    if "grader.worker.server" in sys.modules:  # a worker, where the submission runs next
+    if "grader.engine.worker.server" in sys.modules:  # a worker, where the submission runs next
         # Frozen objects are invisible to gc.get_objects() and gc.get_referrers(): the
         # submission's import-time code cannot find the hook's state that way. (Not in the
         # judge, which imports the probes for their names: its objects stay collectable.)

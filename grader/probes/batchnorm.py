@@ -11,7 +11,7 @@ import importlib.util
 
 import torch
 
-from grader import manifest
+from grader.engine import manifest
 from grader.probes import torch_watch
 from grader.probes.common import BadResult
 from grader.probes.tensors import describe, grad_of, own_function, scalar, tensor

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from grader import manifest
+from grader.engine import manifest
 from grader.probes.common import BadResult
 from grader.probes.tensors import describe, floats, grad_of, own_function, scalar, tensor
 from grader.references import bigram as ref

@@ -16,8 +16,9 @@ import gc
 import traceback
 from contextlib import contextmanager
 
-from grader import exprs, manifest
-from grader.deep_chain import numbers as chain_numbers
+from grader.engine import manifest
+from grader.shared import exprs
+from grader.shared.deep_chain import numbers as chain_numbers
 from grader.probes.common import BadResult, as_float
 from grader.probes.micrograd_nn import gradcheck, nn_mlp, nn_parts, train_mse, train_run  # noqa: F401
 from grader.references import micrograd as ref

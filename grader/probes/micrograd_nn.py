@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 
-from grader import exprs
+from grader.shared import exprs
 from grader.probes.common import BadResult, as_float, as_floats
 from grader.references import micrograd as ref
 from grader.references import micrograd_nn  # at import: stand-ins are importable only while probes load

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import torch
 
-from grader import manifest
+from grader.engine import manifest
 from grader.probes import torch_watch
 from grader.probes.common import BadResult
 from grader.probes.tensors import describe, floats, grad_of, own_function, scalar, tensor

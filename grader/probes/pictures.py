@@ -1,6 +1,6 @@
 """Probes for the pictures (`grade draw`, `grade plot-batchnorm`): the learner's code runs here, in
 the worker and its sandbox like any grading; the judge gets plain data and draws it
-(grader.pictures_worker). Nothing here is graded, so nothing is withheld.
+(grader.learner.pictures_worker). Nothing here is graded, so nothing is withheld.
 
 A learner's mistake is an answer, not an exception: {"error": kind, ...}, which the judge words.
 """
@@ -36,7 +36,7 @@ def _load(student, name: str):
 
 # -- grade draw: the expression graph as records ---------------------------------------------------
 
-def _number(x) -> str:  # as grader.pictures_graph shows a record's numbers
+def _number(x) -> str:  # as grader.learner.pictures_graph shows a record's numbers
     try:
         return f"{float(x):.4f}"
     except (TypeError, ValueError, OverflowError):
@@ -78,7 +78,7 @@ def graph(student, expression: str, limit: int):
 
 
 def _records(root, limit: int) -> dict:
-    """The walk of grader.pictures_graph.graph_layout (each object once, in the same order)."""
+    """The walk of grader.learner.pictures_graph.graph_layout (each object once, in the same order)."""
     nodes, index, children = [], {}, []
     stack = [root]
     while stack:
@@ -105,7 +105,7 @@ def _records(root, limit: int) -> dict:
 # -- grade plot-batchnorm: lecture 4's network, trained with the learner's layers --------------------
 
 def _array(value):
-    """A float array of anything tensor-like (as grader.pictures reads its histograms' data)."""
+    """A float array of anything tensor-like (as grader.learner.pictures reads its histograms' data)."""
     import numpy as np
 
     if hasattr(value, "detach"):

@@ -54,7 +54,7 @@ def floats(values, what: str) -> list[float]:
 @contextmanager
 def isolated(module, owner: dict[str, tuple[str, ...]], component: str, reference):
     """Reference functions stand in for every function of `module` not owned by `component`
-    (`owner`: grader.manifest.owners, from the manifest's `owns`)."""
+    (`owner`: grader.engine.manifest.owners, from the manifest's `owns`)."""
     saved = {}
     for name, comps in owner.items():
         if component not in comps and hasattr(reference, name):

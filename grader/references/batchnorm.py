@@ -164,7 +164,7 @@ def fold_batchnorm(linear, bn, *, divide="std", eps=True, old_bias=True, mean=Tr
     folded.bias = (bias - (bn.running_mean if mean else 0.0)) * scale + (bn.beta if beta else 0.0)
     return folded
 
-# Which components each definition answers (see grader/worker/standins.py).
+# Which components each definition answers (see grader/engine/worker/standins.py).
 __owners__ = {
     "init_mlp_fixed": "batchnorm.init", "tanh_stats": "batchnorm.stats", "update_to_data_ratio": "batchnorm.stats",
     "Linear": "batchnorm.linear", "BatchNorm1d": "batchnorm.batchnorm1d", "Tanh": "batchnorm.tanh",

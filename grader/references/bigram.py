@@ -111,7 +111,7 @@ def trigram_nll(P3, words, stoi):
     a, b, c = trigram_indices(words, stoi)
     return float(-torch.log(P3[a, b, c].double()).mean())
 
-# Which components each definition answers (see grader/worker/standins.py).
+# Which components each definition answers (see grader/engine/worker/standins.py).
 __owners__ = {
     "build_vocab": "bigram.vocab", "count_bigrams": "bigram.counts", "bigram_probs": "bigram.probs",
     "sample_names": "bigram.sampling", "nll": "bigram.nll", "bigram_pairs": "bigram.pairs",

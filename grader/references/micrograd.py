@@ -177,7 +177,7 @@ for _name, _fn in OPS.items():
     setattr(Value, _name, _fn)
 
 # Which components each definition answers: a worker grading one of them gets a stub instead
-# (grader/worker/standins.py). The shared helpers above answer nothing on their own.
+# (grader/engine/worker/standins.py). The shared helpers above answer nothing on their own.
 __owners__ = {
     "add": "micrograd.add", "radd": "micrograd.add", "mul": "micrograd.mul", "rmul": "micrograd.mul",
     "pow_": "micrograd.pow", "neg": "micrograd.neg_sub_div", "sub": "micrograd.neg_sub_div",

@@ -54,5 +54,5 @@ class MLP(Module):
     def parameters(self):
         return [p for layer in self.layers for p in layer.parameters()]
 
-# Which components each definition answers (see grader/worker/standins.py).
+# Which components each definition answers (see grader/engine/worker/standins.py).
 __owners__ = {"Module": "micrograd.nn", "Neuron": "micrograd.nn", "Layer": "micrograd.nn", "MLP": "micrograd.nn"}

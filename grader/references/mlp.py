@@ -108,7 +108,7 @@ def sample_mlp(params, itos, n, generator, block_size=3):
             names.append("".join(out))
     return names
 
-# Which components each definition answers (see grader/worker/standins.py). init_mlp is not
+# Which components each definition answers (see grader/engine/worker/standins.py). init_mlp is not
 # batchnorm.init's answer: a batchnorm.py may build on init_mlp (`from .mlp import init_mlp`) and
 # is graded on the scaling, its own work.
 __owners__ = {

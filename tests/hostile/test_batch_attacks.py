@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from conftest import EXERCISES, SOLUTIONS
-from grader import manifest
+from grader.engine import manifest
 
 GRADE = str(Path(sys.executable).with_name("grade"))
 IDS = [c.id for c in manifest.load()["micrograd"].components]
@@ -26,7 +26,7 @@ TANH = "        t = math.tanh(self.data)\n"
 
 # Finds processes of *this* batch: the batch parent is the nearest ancestor whose command line
 # names the batch (titled "grade batch"), and the attack takes its descendants: judges ("grade
-# batch judge") and workers (`grader.worker`). Nothing else on the machine is touched.
+# batch judge") and workers (`grader.engine.worker`). Nothing else on the machine is touched.
 FIND = '''
 import os, signal
 def _cmd(pid):
@@ -148,7 +148,7 @@ while time.monotonic() < _end:
 
 def test_sigstop_of_every_judge_and_worker_costs_nobody_anything(tmp_path):
     attack = '''
-for _pid in _procs("judge", "grader.worker"):
+for _pid in _procs("judge", "grader.engine.worker"):
     try:
         os.kill(_pid, signal.SIGSTOP)
     except OSError:
@@ -209,15 +209,16 @@ def test_a_judge_that_overruns_the_deadline_is_replaced_and_the_row_says_timeout
 
 
 def test_a_students_own_grader_package_in_the_current_folder_is_never_the_judge(tmp_path):
-    # `cd repo && grade batch .`: the judge once started as `python -m grader.batch` from here,
-    # so the student's grader/batch.py answered for itself. (The parent is the `grade` script,
+    # `cd repo && grade batch .`: the judge once started as `python -m grader.instructor.batch` from here,
+    # so the student's grader/instructor/batch.py answered for itself. (The parent is the `grade` script,
     # whose path starts at its own folder; what the instructor puts on PYTHONPATH is theirs.)
     repo = stubs_with(tmp_path, "repo", "")
     marker = tmp_path / "student-grader-ran"
     forged = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('ran')\nprint({FORGED!r}, flush=True)\n"
-    for rel in ("grader/__init__.py", "grader/batch.py", "grader/batch/__init__.py", "grader/batch/judge.py", "grader/batch/grading_process.py",
-                "grader/batch/__main__.py", "sitecustomize.py", "usercustomize.py"):
-        target = repo / rel if not rel.startswith("grader/batch/") else repo / "exercises" / rel
+    for rel in ("grader/__init__.py", "grader/instructor/batch.py", "grader/instructor/batch/__init__.py",
+                "grader/instructor/batch/judge.py", "grader/instructor/batch/grading_process.py",
+                "grader/instructor/batch/__main__.py", "sitecustomize.py", "usercustomize.py"):
+        target = repo / rel if not rel.startswith("grader/instructor/batch/") else repo / "exercises" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(forged)
     done, rows = batch(tmp_path, ["."], cwd=repo)

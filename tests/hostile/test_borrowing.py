@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import manifest
+from grader.engine import manifest
 from hostile import harness
 from hostile.harness import grade_json, messages, statuses
 from hostile.borrow_attacks import BIGRAM_LEAK, BIGRAM_ONE_LINE, FILES, METHODS, NOTEBOOK_CELLS, PRELUDE, dedent_files

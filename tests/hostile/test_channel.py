@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from grader import manifest
+from grader.engine import manifest
 from hostile import harness
 from hostile.judge_attacks import PATCH_JSON, PATCH_PROTOCOL
 from hostile.harness import grade_json, messages, statuses

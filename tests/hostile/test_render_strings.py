@@ -20,12 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import make_submission
-from grader import manifest
-from grader.batch.output import Row, csv_cells, json_document
+from grader.engine import manifest
+from grader.instructor.batch.output import Row, csv_cells, json_document
 from grader.cli import main
-from grader.model import ComponentResult, ModuleResult, RunResult, Status
-from grader.render import RENDERERS
-from grader.sanitize import clean
+from grader.engine.model import ComponentResult, ModuleResult, RunResult, Status
+from grader.engine.render import RENDERERS
+from grader.engine.sanitize import clean
 
 NASTY = ["\x1b[2J\x1b[H", "\x1b]52;c;aGk=\x07", "\x00", "\udcff", "\ud800x", "\u202e", "\u2066", "\ufffe",
          "\ufdd0", "\U0010ffff", "\x9b31m", "\r", "\n::error::forged", "%0A::notice::", "]]>", "<b>&amp;",

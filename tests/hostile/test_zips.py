@@ -1,6 +1,6 @@
 """Hostile zips: a zipped submission may try to write outside the folder it is unpacked into,
 smuggle in a link to the kit's solutions, or exhaust the disk. None of it works, and each refusal
-is one sentence with exit status 2 (grader/archive.py)."""
+is one sentence with exit status 2 (grader/engine/submission/archive.py)."""
 from __future__ import annotations
 
 import json
@@ -10,9 +10,9 @@ import zipfile
 import pytest
 from click.testing import CliRunner
 
-from grader import archive
+from grader.engine.submission import archive
 from grader.cli import main
-from grader.submission import SubmissionError, prepare
+from grader.engine.submission.handed_in import SubmissionError, prepare
 from shapes import EXERCISES, SOLUTIONS, solved_notebook
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from grader import manifest
+from grader.engine import manifest
 from mutants import SOLUTIONS, Mutant
 
 FILES = {"mlp": "makemore/mlp.py", "batchnorm": "makemore/batchnorm.py"}

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from grader.data import names_if_present
+from grader.learner.data import names_if_present
 from grader.checks import expect_array_close, expect_tensor, require
 from grader.references import batchnorm as ref
 from grader.references import bigram as bigram_ref

@@ -1,4 +1,4 @@
-"""The BatchNorm module's classic mistakes (see grader/judge/mistakes.py): what each gives, its
+"""The BatchNorm module's classic mistakes (see grader/engine/judge/mistakes.py): what each gives, its
 name, its hint, and the mutant in tests/mutants/batchnorm.py that makes it. Most are variants of
 the reference (grader/references/batchnorm.py), whose keyword switches make the mistake."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The bigram module's classic mistakes (see grader/judge/mistakes.py): what each gives, its
+"""The bigram module's classic mistakes (see grader/engine/judge/mistakes.py): what each gives, its
 name, its hint, and the mutant in tests/mutants/bigram.py that makes it."""
 from __future__ import annotations
 

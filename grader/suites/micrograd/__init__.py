@@ -1,6 +1,6 @@
 """The micrograd suite. This file must stay free of torch: it is read before torch is imported."""
 
-from grader import deep_chain
+from grader.shared import deep_chain
 
 
 def prefetch(seed: int) -> dict:

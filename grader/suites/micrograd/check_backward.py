@@ -10,7 +10,7 @@ import math
 import pytest
 
 from grader.checks import CheckFailed, expect_close
-from grader import deep_chain
+from grader.shared import deep_chain
 from grader.suites.micrograd.graphs import Graph, context, expression, leaf_names, torch_reference
 from grader.suites.micrograd.graphs import random_graph as _random_graph
 

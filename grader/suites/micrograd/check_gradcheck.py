@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader import exprs
+from grader.shared import exprs
 from grader.checks import expect_close, require
 from grader.suites.micrograd.graphs import Graph
 from grader.suites.micrograd.mistakes import MISTAKES

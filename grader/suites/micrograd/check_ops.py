@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from grader import exprs
+from grader.shared import exprs
 from grader.checks import CheckFailed, Mistake, StudentFailure, expect_close
 from grader.suites.micrograd.graphs import (
     TARGET_OPS, Graph, context, expression, kind, leaf_names, random_graph, simulate,

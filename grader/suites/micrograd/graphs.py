@@ -10,7 +10,7 @@ import random
 
 import torch
 
-from grader import exprs
+from grader.shared import exprs
 
 LETTERS = "abcdefgh"
 

@@ -1,4 +1,4 @@
-"""The micrograd module's classic mistakes (see grader/judge/mistakes.py): what each gives, its
+"""The micrograd module's classic mistakes (see grader/engine/judge/mistakes.py): what each gives, its
 name, its hint, and the mutant in tests/mutants/micrograd.py that makes it.
 
 For the ops of `Value` the evidence is a variant of the reference backward: `graphs.simulate`

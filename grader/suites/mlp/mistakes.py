@@ -1,4 +1,4 @@
-"""The MLP module's classic mistakes (see grader/judge/mistakes.py): what each gives, its name,
+"""The MLP module's classic mistakes (see grader/engine/judge/mistakes.py): what each gives, its name,
 its hint, and the mutant in tests/mutants/mlp.py that makes it."""
 from __future__ import annotations
 

@@ -1,0 +1,194 @@
+"""Grading a module: start a worker, run the module's hidden suite under pytest, collect results."""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import threading
+import time
+from pathlib import Path
+
+from grader.engine import manifest, session
+from grader.engine.model import ModuleResult, RunResult, Status
+from grader.engine.judge.kit_guard import foreign_bytecode, kit_fingerprint, purge_bytecode
+from grader.engine.judge.servers import REFUSED, ServerPool, prepared
+from grader.engine.worker import sandbox
+from grader.engine.worker.client import Worker, WorkerConfig, probe_setup
+
+SUITES = Path(__file__).resolve().parents[2] / "suites"
+# micrograd is pure Python: its workers have no site-packages at all, so torch and numpy cannot
+# be imported (the guard's `forbid` only makes the message say why).
+FORBID = {"pure": ("torch", "numpy"), "torch": ()}
+
+
+Options = session.Options  # the one options record of a grading session (grader.engine.session)
+
+
+@contextlib.contextmanager
+def _environ(**values):
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+class Workers:
+    """One worker per component (SPEC §3): the worker that grades component X holds stand-ins
+    for the code outside X, and never X's own reference. Workers forked from a server start (and
+    set up) in the background, in the suite's order; a worker without a server starts at once."""
+
+    def __init__(self, module, base: WorkerConfig, only, stack: contextlib.ExitStack):
+        self.module, self.base, self.stack = module, base, stack
+        self._workers: dict[str, Worker] = {}
+        self._sticky: dict = {}
+        self._lock = threading.Lock()
+        chosen = [c.id for c in module.components if only is None or c.id in only]
+        for comp in chosen:
+            self._make(comp)
+        if base.forkserver is None:
+            for comp in chosen:
+                self._workers[comp].start()
+        else:
+            # Forks wait for the fork server's torch import: start them (and their set-up) in the
+            # background, in the suite's order, so none is on the critical path when its turn comes.
+            threading.Thread(target=self._start_all, args=(chosen,), daemon=True).start()
+
+    def _make(self, component: str) -> Worker:
+        worker = Worker(self.config(component), shared_sticky=self._sticky)
+        self._workers[component] = self.stack.enter_context(worker)
+        return worker
+
+    def _start_all(self, chosen: list[str]) -> None:
+        for comp in chosen:
+            with self._lock:
+                try:
+                    self._workers[comp].start()
+                except Exception:  # noqa: BLE001 - the component's own first call reports it
+                    return
+
+    def config(self, component: str) -> WorkerConfig:
+        comp = self.module.component(component)
+        setup = probe_setup(self.module.name, comp.id, comp.owns, comp.file)
+        return dataclasses.replace(self.base, setup=setup)
+
+    def for_component(self, component: str) -> Worker:
+        with self._lock:
+            worker = self._workers.get(component) or self._make(component)
+            worker.start()
+        return worker
+
+    def finish(self, component: str) -> None:
+        """The suite is done with `component`: its worker goes (and, in a fork server's sandbox,
+        everything it left), before the next component's code runs. A component's code never
+        meets another's, so nothing one worker holds reaches the next."""
+        with self._lock:
+            worker = self._workers.get(component)
+            if worker is not None:
+                worker.stop()
+
+    def extra(self, component: str) -> Worker:
+        """A worker of its own for one slow probe of `component`, started now."""
+        return self.stack.enter_context(Worker(self.config(component), shared_sticky=self._sticky))
+
+
+def _server_for(servers, kind: str):
+    """The fork server for `kind` from `prepared`'s servers (or one server, for torch workers)."""
+    if isinstance(servers, dict):
+        return servers.get(kind)
+    return servers if kind == "torch" else None
+
+
+def grade_module(name: str, exercises: Path, options: Options, forkserver=None, isolation: str | None = None
+                 ) -> ModuleResult:
+    """Grade one module. Called on its own (tests, tools), it prepares the submission itself."""
+    if isolation is None:
+        with prepared(Path(exercises), [name], options) as (copy, server, isolation):
+            return grade_module(name, copy, options, server, isolation)
+    import pytest  # here, not at the top: the workers start first and import while pytest loads
+
+    from grader.engine.judge.plugin import GradingPlugin
+
+    module = manifest.load()[name]
+    started, wall_start = time.monotonic(), time.time() - 1.0
+    # Only without a sandbox can student code reach the kit (the sandbox shows workers a
+    # read-only copy of the few files they run, never the kit itself): only then is it hashed.
+    before = kit_fingerprint() if isolation != sandbox.SANDBOX else None
+    config = options.worker_config(
+        exercises, forbid=FORBID[module.worker], deadline=started + options.budget,
+        forkserver=_server_for(forkserver, module.worker), isolation=isolation,
+    )
+    only = None if options.only is None else set(options.only)
+    with contextlib.ExitStack() as stack:
+        workers = Workers(module, config, only, stack)
+        prefetched = _prefetch(module, workers, options.seed, only) if options.prefetch else {}
+        plugin = GradingPlugin(module, workers, options.seed, only, prefetched)
+        args = [
+            str(SUITES / module.suite), "-c", str(SUITES / "pytest.ini"), "--rootdir", str(SUITES),
+            "-s", "--assert=plain", "--import-mode=importlib", "-W", "ignore",
+            "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:faulthandler",
+            "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:stepwise",
+            "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:logging",
+        ]
+        with _environ(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"):
+            code = pytest.main(args, plugins=[plugin])
+        if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            plugin.internal_errors.append(f"the hidden suite did not run (pytest exit code {int(code)})")
+        components = plugin.results()
+    _explain_refused(components, module, Path(exercises))
+    # Only without a sandbox can a worker write into the kit; what it wrote is found and removed
+    # here, so no later run loads it either.
+    planted = foreign_bytecode(since=wall_start) if isolation != sandbox.SANDBOX else []
+    if (before is not None and kit_fingerprint() != before) or planted:
+        purge_bytecode(planted)
+        for c in components:
+            c.status, c.message = Status.ERROR, ("the grader's own files changed while this submission was graded: "
+                                                "no result can be trusted (reinstall the kit)")
+    return ModuleResult(name, module.title, components, options.seed, time.monotonic() - started,
+                        isolation=isolation)
+
+
+
+def _explain_refused(components, module, copy: Path) -> None:
+    """A component that did not pass because its file was a link out of the submission says so."""
+    try:
+        refused = [line for line in (copy / REFUSED).read_text(encoding="utf-8").splitlines() if line]
+    except OSError:
+        return
+    for c in components:
+        file = module.component(c.id).file
+        notes = [r for r in refused if r.startswith((file + " ", file.split("/")[0] + "/ "))]
+        if notes and c.status is not Status.PASSED:
+            c.message = "; ".join(notes) + (f" ({c.message})" if c.message else "")
+
+
+def _prefetch(module, workers: Workers, seed: int, only) -> dict:
+    """Start the suite's slow, torch-free probes now, each in a worker of its own, so they run
+    while this process imports torch and pytest (see the suite package's `prefetch`)."""
+    import importlib
+
+    suite = importlib.import_module(f"grader.suites.{module.suite}")
+    pending = {}
+    for name, (component, probe, load, args) in getattr(suite, "prefetch", lambda seed: {})(seed).items():
+        if only is None or component in only:
+            pending[name] = workers.extra(component).submit(module.name, probe, load=load, **args)
+    return pending
+
+
+def grade(modules: list[str], exercises: Path, options: Options, all_modules: bool, forkserver=None) -> RunResult:
+    """Grade `modules` of one submission. `forkserver` may be a `ServerPool` whose warm servers
+    serve it (a batch judge's); anything else is ignored: the submission gets servers of its own."""
+    pool = forkserver if isinstance(forkserver, ServerPool) else None
+    with prepared(Path(exercises), modules, options, pool) as (copy, server, isolation):
+        results = [grade_module(name, copy, options, server, isolation) for name in modules]
+    return RunResult(results, options.seed, all_modules)
+
+
+def start_forkserver():
+    """Kept for callers of an older version: grading now makes a fork server per submission."""
+    return None

@@ -1,0 +1,3 @@
+from grader.engine.worker.server import main
+
+main()

@@ -1,0 +1,64 @@
+"""The grader's references as a worker may hold them: everything but the component's own answer.
+
+A component's checks use the references for the code outside it (SPEC §3, "blame goes where
+the mistake is"). So the worker that grades `micrograd.mul` needs the reference `+`, `tanh` and
+`backward`, but must never hold the reference `*`: student code can reach anything in its
+process (frames, `gc`, `sys.modules`), and what is not there cannot be borrowed.
+
+Each reference module declares, in a literal `__owners__` dict, which of its top-level names
+answer which components. For a component, every name it owns is replaced by a stub that
+raises; the rest of the source is kept as it is. The judge sends the result as source text
+(compiled in the worker under a `<kit ...>` file name, so provenance can tell it from the
+student's), and only the references the module's probes use.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+from pathlib import Path
+
+REFERENCES = Path(__file__).resolve().parents[2] / "references"
+STUB = ("def {name}(*args, **kwargs):\n"
+        "    raise RuntimeError('the grader withholds {name} from this worker: it is the answer to {component}')\n")
+
+
+@functools.lru_cache(maxsize=None)
+def _parsed(name: str) -> tuple[str, dict[str, tuple[str, ...]], list[tuple[str, int, int]]]:
+    source = (REFERENCES / f"{name}.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    owners: dict[str, tuple[str, ...]] = {}
+    spans = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__owners__" for t in node.targets):
+            raw = ast.literal_eval(node.value)
+            owners = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in raw.items()}
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            spans.append((node.name, start, node.end_lineno))
+    return source, owners, spans
+
+
+def owners(name: str) -> dict[str, tuple[str, ...]]:
+    """Top-level name -> the components it answers, for reference module `name`."""
+    return _parsed(name)[1]
+
+
+def withheld_source(name: str, component: str | None) -> str:
+    """Reference module `name` with every definition that answers `component` stubbed out."""
+    source, owned, spans = _parsed(name)
+    if component is None:
+        return source
+    lines = source.splitlines(keepends=True)
+    for def_name, start, end in sorted(spans, key=lambda s: -s[1]):
+        if component in owned.get(def_name, ()):
+            stub = STUB.format(name=def_name, component=component)
+            lines[start - 1:end] = [stub]
+    return "".join(lines)
+
+
+def for_component(module: str, component: str | None) -> dict[str, str]:
+    """`grader.references.<name>` -> source, for the references `module`'s manifest names (what
+    its probes import, in import order: a reference may import an earlier one)."""
+    from grader.engine import manifest
+
+    return {f"grader.references.{n}": withheld_source(n, component) for n in manifest.load()[module].references}

@@ -1,3 +1,0 @@
-from grader.worker.server import main
-
-main()
