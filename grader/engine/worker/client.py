@@ -317,7 +317,7 @@ class Worker:
 
     def _hang_site(self) -> str:
         """Where the learner's code was when time ran out, from the stack the worker dumped."""
-        waited = time.monotonic() + 2.0  # the dump fires before the judge's deadline (later on a busy machine)
+        waited = time.monotonic() + 5.0  # the dump fires before the judge's deadline (later on a busy machine)
         while "Timeout (" not in "".join(self._stderr_tail) and time.monotonic() < waited:
             time.sleep(0.02)
         time.sleep(0.05)  # the rest of the dump
