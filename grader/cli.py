@@ -14,7 +14,7 @@ from grader.engine import manifest
 from grader.engine.submission.handed_in import SubmissionError
 
 from grader.cli_common import (  # noqa: F401  (EXIT_USAGE: part of this module's face)
-    EXIT_INTERNAL, EXIT_NOT_PASSED, EXIT_PASSED, EXIT_USAGE, FORMATS, BadSubmission, checked_isolation,
+    EXIT_INTERNAL, EXIT_NOT_PASSED, EXIT_PASSED, EXIT_USAGE, FormatChoice, BadSubmission, checked_isolation,
 )
 
 
@@ -104,7 +104,7 @@ def _grade_command(module: str, help_text: str) -> click.Command:
                   help="What to grade: a student repository, its exercises/ folder, micrograd/ and makemore/, "
                        "a notebook, a folder of notebooks, or a zip of any of these.")
     @click.option("--solutions", is_flag=True, help="Grade the kit's own solutions/.")
-    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+    @click.option("--format", "fmt", type=FormatChoice(), default="text", show_default=True)
     @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write the result to FILE.")
     @click.option("--component", "-c", "components", multiple=True, metavar="ID",
                   help="Grade only this component (repeatable); the result lists only those.")

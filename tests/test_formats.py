@@ -125,3 +125,25 @@ def test_end_to_end_hostile_message_through_the_cli(tmp_path, monkeypatch):
     assert result.exit_code == 1
     commands = [l for l in result.output.splitlines() if l.startswith("::")]
     assert len(commands) == 1 and commands[0].startswith("::error file=exercises/micrograd/engine.py,title=micrograd.tanh error::")
+
+
+def test_a_new_format_is_a_renderer_and_one_entry(tmp_path, monkeypatch):
+    """docs/architecture.md's recipe for a new output format, followed with a toy one."""
+    from grader.engine import render
+
+    package = tmp_path / "toy_formats"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "lines.py").write_text(
+        "from grader.engine.sanitize import clean\n\n\n"
+        "def render_lines(result, stream, verbose=False, color=None):\n"
+        "    for module in result.modules:\n"
+        "        for c in module.components:\n"
+        "            stream.write(f'{c.id} {c.status.value} {clean(c.message)}\\n')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(render.FORMATS, "lines", "toy_formats.lines:render_lines")
+    done = CliRunner().invoke(main, ["micrograd", "--solutions", "--format", "lines", "-c", "micrograd.add",
+                                     "--seed", "1"])
+    assert done.exit_code == 0, done.output
+    assert "micrograd.add passed " in done.output
+    assert "lines" in CliRunner().invoke(main, ["micrograd", "--help"]).output

@@ -1,11 +1,34 @@
-"""Renderers: each turns the one result model into one format."""
-from grader.engine.render.classroom import render_classroom
-from grader.engine.render.github import render_github
-from grader.engine.render.gradescope import render_gradescope
-from grader.engine.render.json_format import render_json
-from grader.engine.render.junit import render_junit
-from grader.engine.render.text import render_text
+"""Renderers: each turns the one result model into one format.
 
-RENDERERS = {"text": render_text, "json": render_json, "junit": render_junit,
-             "gradescope": render_gradescope, "github": render_github,
-             "classroom": render_classroom}
+A format is one entry in FORMATS (its name -> "module:function"); `--format` takes its choices
+from here, and a renderer is imported only when its format is asked for."""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+
+FORMATS = {
+    "text": "grader.engine.render.text:render_text",
+    "json": "grader.engine.render.json_format:render_json",
+    "junit": "grader.engine.render.junit:render_junit",
+    "gradescope": "grader.engine.render.gradescope:render_gradescope",
+    "github": "grader.engine.render.github:render_github",
+    "classroom": "grader.engine.render.classroom:render_classroom",
+}
+
+
+class _Renderers(Mapping):
+    """format name -> render function, imported on first use."""
+
+    def __getitem__(self, name: str):
+        module, _, function = FORMATS[name].partition(":")
+        return getattr(importlib.import_module(module), function)
+
+    def __iter__(self):
+        return iter(FORMATS)
+
+    def __len__(self) -> int:
+        return len(FORMATS)
+
+
+RENDERERS = _Renderers()
