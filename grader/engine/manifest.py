@@ -92,6 +92,12 @@ def module_names() -> list[str]:
     return list(load())
 
 
+def exercise_packages() -> tuple[str, ...]:
+    """The folders an exercises/ folder holds ("makemore", "micrograd"): the first part of every
+    component's file, so a new module's package is known from its manifest alone."""
+    return tuple(sorted({c.file.split("/", 1)[0] for m in load().values() for c in m.components if "/" in c.file}))
+
+
 def find_component(component_id: str) -> tuple[Module, Component]:
     module = load()[component_id.split(".", 1)[0]]
     return module, module.component(component_id)

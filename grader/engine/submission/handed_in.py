@@ -18,7 +18,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PACKAGES = ("micrograd", "makemore")  # what an exercises folder holds
+from grader.engine import manifest
+
+PACKAGES = manifest.exercise_packages()  # what an exercises folder holds
 COPY_LIMIT = 2000  # files copied from a package folder (the worker copies at most as many)
 
 

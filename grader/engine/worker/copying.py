@@ -10,7 +10,9 @@ import os
 import shutil
 from pathlib import Path
 
-PACKAGES = ("micrograd", "makemore")  # what an exercises folder holds
+from grader.engine import manifest
+
+PACKAGES = manifest.exercise_packages()  # what an exercises folder holds
 COPY_LIMIT = 2000  # files: a submission is a handful of .py files, not a virtual environment
 FILE_LIMIT = 2_000_000  # bytes per file
 
