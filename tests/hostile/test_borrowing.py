@@ -122,7 +122,7 @@ def test_a_borrowed_file_earns_only_what_its_own_code_does(file_run):
     graded, must_pass = EXPECT_FILES[file_run["name"]]
     harness.assert_well_formed(file_run["result"], "micrograd", set(graded))
     got = statuses(file_run)
-    assert [c for c in graded if got[c] == "passed"] == must_pass, got
+    assert [c for c in graded if got[c] == "passed"] == must_pass, (got, messages(file_run))
     for component in graded:
         if component not in must_pass:
             assert messages(file_run)[component], component
