@@ -20,7 +20,7 @@ import pytest
 from conftest import SOLUTIONS, by_id, make_submission, not_passed
 from grader.engine.judge import source_review
 from grader.engine.judge.plugin import CheckFailed
-from grader.engine.judge.run import Options, grade_module, start_forkserver
+from grader.engine.judge.run import Options, grade_module
 from grader.engine.model import Status
 from grader.probes.torch_rules import AUTOGRAD, SHORTCUTS
 from hostile.borrowed import CASES, TAINTING
@@ -41,14 +41,6 @@ def borrowing(tmp_path, case):
     body = textwrap.indent(textwrap.dedent(case.body).strip("\n") + "\n", "    ")
     text = (SOLUTIONS / rel).read_text().replace(solution_block(rel, component), body, 1)
     return make_submission(tmp_path, files={rel: text + (f"\n\n{case.prelude}" if case.prelude else "")})
-
-
-@pytest.fixture(scope="module")
-def forkserver():
-    server = start_forkserver()  # None where every grading makes its own
-    yield server
-    if server is not None:
-        server.close()
 
 
 @pytest.fixture
@@ -82,10 +74,10 @@ def test_the_source_review_names_what_was_borrowed(tmp_path, case):
 
 @pytest.mark.parametrize("name", ["cross-entropy-inside-a-custom-autograd-function",
                                   "torch-autograd-grad-saved-at-import-and-restored"])
-def test_in_the_real_grader_the_borrowed_answer_earns_nothing_and_costs_nothing_else(tmp_path, forkserver, name):
+def test_in_the_real_grader_the_borrowed_answer_earns_nothing_and_costs_nothing_else(tmp_path, name):
     case = next(c for c in CASES if c.name == name)
     _, _, component = RULED[case.module]
-    result = grade_module(case.module, borrowing(tmp_path, case), Options(seed=1), forkserver)
+    result = grade_module(case.module, borrowing(tmp_path, case), Options(seed=1))
     assert not_passed(result) == {component: Status.FAILED}, [(c.id, c.message) for c in result.components]
     assert case.static in by_id(result, component).message
 
@@ -126,13 +118,13 @@ def test_each_borrowed_answer_is_a_real_one(replayed, case):
 
 
 @pytest.mark.parametrize("name", ["the-watch-switched-off-first", *sorted(TAINTING)])
-def test_in_the_real_grader_the_watch_alone_fails_it_and_nothing_else(tmp_path, forkserver, name,
+def test_in_the_real_grader_the_watch_alone_fails_it_and_nothing_else(tmp_path, name,
                                                                         without_source_review):
     """The cases that leave the worker's process changed (hooks planted at import, the watch
     attacked from inside the call), end to end: every other component is graded as before."""
     case = next(c for c in CASES if c.name == name)
     _, function, component = RULED[case.module]
-    result = grade_module(case.module, borrowing(tmp_path, case), Options(seed=1), forkserver)
+    result = grade_module(case.module, borrowing(tmp_path, case), Options(seed=1))
     assert not_passed(result) == {component: Status.FAILED}, [(c.id, c.message) for c in result.components]
     message = by_id(result, component).message
     assert message.startswith(f"{function} {case.watch}"), message
@@ -155,7 +147,7 @@ def test_honest_learner_code_passes_every_check(tmp_path, monkeypatch, forget_ma
     assert failing(honest(tmp_path, module, code, files), module) == {}
 
 
-def test_honest_learner_code_passes_in_the_real_grader(tmp_path, forkserver):
+def test_honest_learner_code_passes_in_the_real_grader(tmp_path):
     code, files = CROSS_ENTROPY["a-helper-of-their-own-in-another-file"]
-    result = grade_module("mlp", honest(tmp_path, "mlp", code, files), Options(seed=1), forkserver)
+    result = grade_module("mlp", honest(tmp_path, "mlp", code, files), Options(seed=1))
     assert not_passed(result) == {}, [(c.id, c.message) for c in result.components if c.status is not Status.PASSED]

@@ -98,10 +98,8 @@ class Workers:
 
 
 def _server_for(servers, kind: str):
-    """The fork server for `kind` from `prepared`'s servers (or one server, for torch workers)."""
-    if isinstance(servers, dict):
-        return servers.get(kind)
-    return servers if kind == "torch" else None
+    """The fork server for `kind` from `prepared`'s servers, if there is one."""
+    return servers.get(kind) if servers else None
 
 
 def grade_module(name: str, exercises: Path, options: Options, forkserver=None, isolation: str | None = None
@@ -187,8 +185,3 @@ def grade(modules: list[str], exercises: Path, options: Options, all_modules: bo
     with prepared(Path(exercises), modules, options, pool) as (copy, server, isolation):
         results = [grade_module(name, copy, options, server, isolation) for name in modules]
     return RunResult(results, options.seed, all_modules)
-
-
-def start_forkserver():
-    """Kept for callers of an older version: grading now makes a fork server per submission."""
-    return None
