@@ -61,7 +61,7 @@ def test_oversized_frames_are_refused():
 
 @pytest.mark.parametrize("sampled_line", [2, 3])
 def test_a_hang_is_shown_at_its_loop_wherever_the_dump_caught_it(tmp_path, sampled_line):
-    from grader.engine.worker.client import hang_site
+    from grader.engine.worker.failures import hang_site
 
     (tmp_path / "micrograd").mkdir()
     (tmp_path / "micrograd" / "engine.py").write_text("import math\nwhile True:\n    pass\n")
@@ -72,7 +72,7 @@ def test_a_hang_is_shown_at_its_loop_wherever_the_dump_caught_it(tmp_path, sampl
 
 
 def test_a_forged_frame_outside_the_submission_is_not_quoted(tmp_path):
-    from grader.engine.worker.client import hang_site
+    from grader.engine.worker.failures import hang_site
 
     dump = 'File "/sub/exercises/../../etc/passwd.py", line 1 in <module>\n'
     assert hang_site(dump, "/sub/exercises", tmp_path) == ""
@@ -86,3 +86,17 @@ def test_a_request_is_sent_while_another_thread_is_still_importing_numpy(monkeyp
     monkeypatch.setitem(__import__("sys").modules, "numpy", types.ModuleType("numpy"))
     assert roundtrip({"op": "setup", "standins": {"a": "x = 1"}, "owns": ["f"]}) == \
         {"op": "setup", "standins": {"a": "x = 1"}, "owns": ["f"]}
+
+
+def test_a_stack_dump_written_in_tiny_pieces_keeps_its_first_frame():
+    # faulthandler writes a dump in dozens of small writes; the learner's frame comes first.
+    from grader.engine.worker.failures import STACK_MARK, OutputTail
+
+    tail = OutputTail()
+    dump = f'Current thread 0x1 {STACK_MARK}:\n  File "/sub/exercises/micrograd/engine.py", line 9 in tanh\n' + \
+        '  File "/kit/grader/probes/micrograd.py", line 1 in probe\n' * 200
+    for char in dump:
+        tail.append(char)
+    assert tail.text() == dump
+    tail.append("x" * (2 * OutputTail.LIMIT))  # and what is kept stays bounded, by characters
+    assert len(tail.text()) == OutputTail.LIMIT

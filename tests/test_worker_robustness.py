@@ -9,6 +9,7 @@ import pytest
 from conftest import by_id, grade_folder, not_passed
 from grader.engine import manifest
 from grader.engine.model import Status
+from grader.engine.worker import sandbox
 
 ENGINE = "micrograd/engine.py"
 COMPONENTS = [c.id for c in manifest.load()["micrograd"].components]
@@ -42,6 +43,20 @@ def test_infinite_loop_in_one_method_fails_only_that_component(submission):
     message = by_id(result, "micrograd.tanh").message
     # Where it hung is named when the worker's stack dump arrived in time (not promised on a busy machine).
     assert "at your" not in message or "micrograd/engine.py line" in message and "in tanh" in message
+
+
+@pytest.mark.parametrize("isolation", ["sandbox", "process"])
+def test_a_hang_names_the_learners_line_even_when_the_workers_own_timer_is_off(submission, isolation):
+    # The worker times a stack dump for each call; code that cancels it (or a machine too busy for
+    # it) still leaves the line: the judge asks the worker for its stack before it kills it.
+    if isolation == "sandbox" and not sandbox.probe()[0]:
+        pytest.skip(f"no sandbox here: {sandbox.probe()[1]}")
+    hang = "        import faulthandler; faulthandler.cancel_dump_traceback_later()\n        while True:\n            x = 1\n"
+    result = grade_folder(submission({ENGINE: [inject(TANH, hang)]}), timeout=2, isolation=isolation,
+                          only=frozenset({"micrograd.tanh"}))
+    message = by_id(result, "micrograd.tanh").message
+    assert by_id(result, "micrograd.tanh").status is Status.TIMEOUT
+    assert "at your micrograd/engine.py line" in message and "in tanh" in message, message
 
 
 def test_a_dying_worker_fails_one_component_and_is_replaced(submission):

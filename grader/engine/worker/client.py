@@ -5,14 +5,12 @@ judge's checks only ever see either data or one exception type.
 """
 from __future__ import annotations
 
-import collections
 import itertools
 import os
 import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -22,20 +20,12 @@ from pathlib import Path
 from grader.engine.model import Status
 from grader.engine.worker import protocol
 from grader.engine.worker.copying import copy_submission
+from grader.engine.worker.failures import (  # noqa: F401  (StudentFailure: part of this module's face)
+    STACK_MARK, OutputTail, StudentFailure, crashed, format_error, hang_site,
+)
 
 STDERR_TAIL = 3000  # characters of the worker's raw stderr kept to explain a crash
 BOOT_TIMEOUT = 60.0  # seconds a worker may take to start and set up (the kit's time, not the student's)
-
-
-class StudentFailure(Exception):
-    """The student's code did not produce data: it raised, hung, or killed its process."""
-
-    def __init__(self, status: Status, message: str, output: str = "", details: list[str] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.output = output
-        self.details = details or []
 
 
 @dataclass
@@ -62,30 +52,13 @@ def probe_setup(module: str, component: str | None, owns=(), file: str = "") -> 
             "standins": standins.for_component(module, component), "preload": [f"grader.probes.{module}"]}
 
 
-def _format_error(err: dict) -> tuple[Status, str, list[str]]:
-    where = ""
-    if err["frames"]:
-        last = err["frames"][-1]
-        where = f" ({last['file']} line {last['line']}, in {last['function']}: {last['code'].strip()})"
-    if err["type"] in ("BadResult", "NotYourCode"):
-        return Status.FAILED, err["message"], []
-    if err["type"] == "KitImport":
-        return Status.FAILED, err["message"], []
-    if err["type"] == "NotImplementedError":
-        text = err["message"] or "NotImplementedError"
-        return Status.TODO, f"not implemented yet: {text}{where}", []
-    message = f"{err['type']}: {err['message']}{where}" if err["message"] else f"{err['type']}{where}"
-    details = [f"  {f['file']} line {f['line']}, in {f['function']}: {f['code'].strip()}" for f in err["frames"]]
-    return Status.ERROR, message, details
-
-
 @dataclass
 class Worker:
     config: WorkerConfig
     process: object | None = None
     _loaded: set = field(default_factory=set)
     _sticky: dict = field(default_factory=dict)  # load key -> StudentFailure that must not be retried
-    _stderr_tail: collections.deque = field(default_factory=lambda: collections.deque(maxlen=64))
+    _stderr_tail: OutputTail = field(default_factory=OutputTail)
     _workdir: tempfile.TemporaryDirectory | None = None
     _limit_group: object | None = None
     # load key -> StudentFailure, shared by the workers of one module: an import that hung or
@@ -295,7 +268,7 @@ class Worker:
                 if oldest == request_id:
                     return reply.get("value"), reply.get("output", "")
                 continue  # an earlier request's (setup, a load sent by submit) that went well
-            status, message, details = _format_error(reply["error"])
+            status, message, details = format_error(reply["error"])
             if answered == "setting up":
                 status, message = Status.ERROR, f"internal error in the grader (worker setup: {message}); please report it"
             raise StudentFailure(status, message, reply.get("output", ""), details)
@@ -316,12 +289,26 @@ class Worker:
         return self.tampered
 
     def _hang_site(self) -> str:
-        """Where the learner's code was when time ran out, from the stack the worker dumped."""
-        waited = time.monotonic() + 5.0  # the dump fires before the judge's deadline (later on a busy machine)
-        while "Timeout (" not in "".join(self._stderr_tail) and time.monotonic() < waited:
+        """Where the learner's code was when time ran out, from the stack the worker dumped: on
+        its own timer if that came in time, else when asked now."""
+        if STACK_MARK not in self._stderr_tail.text():
+            self._ask_for_stack()
+        waited = time.monotonic() + 3.0
+        while STACK_MARK not in self._stderr_tail.text() and time.monotonic() < waited:
             time.sleep(0.02)
         time.sleep(0.05)  # the rest of the dump
-        return hang_site("".join(self._stderr_tail), self._exercises_inside, Path(self.config.exercises))
+        return hang_site(self._stderr_tail.text(), self._exercises_inside, Path(self.config.exercises))
+
+    def _ask_for_stack(self) -> None:
+        from grader.engine.worker import sandbox
+
+        try:
+            if hasattr(self.process, "ask_for_stack"):  # a fork: through its server
+                self.process.ask_for_stack()
+            elif self.config.isolation != sandbox.SANDBOX:  # spawned, its own group (not bwrap's)
+                os.killpg(self.process.pid, protocol.STACK_SIGNAL)
+        except OSError:
+            pass
 
     def _crashed(self, what: str, exc: BaseException) -> StudentFailure:
         process = self.process
@@ -335,66 +322,9 @@ class Worker:
         if code is not None and code > 128 and self.config.isolation == "sandbox" and self.config.forkserver is None:
             code = 128 - code  # bwrap passes on a worker killed by signal N as status 128 + N
         time.sleep(0.05)  # let the drain thread collect the last words
-        tail = "".join(self._stderr_tail)[-STDERR_TAIL:]
+        tail = self._stderr_tail.text()[-STDERR_TAIL:]
         self.stop()
-        if code is not None and code < 0:
-            try:
-                how = f"killed by signal {signal.Signals(-code).name}"
-            except ValueError:
-                how = f"killed by signal {-code}"
-        else:
-            how = f"exited with status {code}"
-        hint = ""
-        if code == -signal.SIGKILL or "MemoryError" in tail:
-            hint = f" (perhaps the memory cap of {self.config.memory_mb} MB)"
-        return StudentFailure(Status.CRASHED, f"the process running your code {how}{hint} while {what}", tail)
-
-
-def hang_site(dump: str, inside: str, host: Path) -> str:
-    """' in micrograd/engine.py line 12 (in __mul__): while True:' from a faulthandler dump."""
-    import re
-
-    # faulthandler writes the innermost frame first: the first of the learner's files is where it was.
-    for match in re.finditer(r'File "([^"]+)", line (\d+) in (\S+)', dump):
-        path, line, function = match.groups()
-        if path.startswith(inside.rstrip("/") + "/"):
-            rel = path[len(inside.rstrip("/")) + 1:]
-            # The dump is the worker's to write: a forged frame naming ../../etc/passwd must not
-            # make the judge quote one of its own files. Only the submission's .py files.
-            if ".." in Path(rel).parts or not rel.endswith(".py") or \
-                    not (host / rel).resolve().is_relative_to(host.resolve()):
-                continue
-            try:
-                text = (host / rel).read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                text = ""
-            lines = text.splitlines()
-            number = int(line)
-            code = lines[number - 1].strip() if 0 < number <= len(lines) else ""
-            site = f", at your {rel} line {line} (in {function})" + (f": `{code}`" if code else "")
-            return site + _enclosing_loop(text, lines, number)
-    return ""
-
-
-def _enclosing_loop(text: str, lines: list[str], number: int) -> str:
-    """' inside the loop at line 3: `while True:`' when the dump caught the loop's body, not its head.
-
-    Where the sampling lands inside a tight loop is luck (`pass` one time, `while True:` the next);
-    the loop's head is what the learner needs to see either way."""
-    import ast
-
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return ""
-    loops = [node for node in ast.walk(tree) if isinstance(node, (ast.While, ast.For, ast.AsyncFor))
-             and node.lineno <= number <= (node.end_lineno or node.lineno)]
-    if not loops:
-        return ""
-    head = max(loops, key=lambda node: node.lineno).lineno  # the innermost one
-    if head == number or head > len(lines):
-        return ""
-    return f" inside the loop at line {head}: `{lines[head - 1].strip()}`"
+        return crashed(code, tail, what, self.config.memory_mb)
 
 
 class Pending:

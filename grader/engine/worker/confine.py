@@ -20,6 +20,11 @@ def into_own_pid_namespace() -> None:
     child = os.fork()
     if child == 0:
         return
+    # The judge's "dump your stack" signal goes to the worker's whole group: it is for the worker
+    # (which registered it), not for this process, which would die of it.
+    from grader.engine.worker.protocol import STACK_SIGNAL
+
+    signal.signal(STACK_SIGNAL, signal.SIG_IGN)
     while True:
         try:
             _, status = os.waitpid(child, 0)

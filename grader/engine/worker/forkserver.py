@@ -20,7 +20,7 @@ import socket
 import sys
 import time
 
-from grader.engine.worker import cleanup, confine
+from grader.engine.worker import cleanup, confine, protocol
 
 MAX_MESSAGE = 65536
 
@@ -106,11 +106,16 @@ def serve(control: socket.socket, sweep: bool) -> None:
                     os.killpg(request["pid"], signal.SIGKILL)
                 except OSError:
                     pass
-                code = _wait(request["pid"], 5.0, ended, children)
+                # No reply: the judge does not wait. Reaped and swept here, before the next request.
+                _wait(request["pid"], 5.0, ended, children)
                 homes.pop(request["pid"], None)
                 if sweep:  # in a sandbox of its own, everything else here is a worker's leftover
                     cleanup.clean(request.get("home", ""), homes, children)
-                _reply(control, {"code": code})
+            elif request["op"] == "stack":  # the judge's call timed out: the worker dumps its stack
+                try:
+                    os.killpg(request["pid"], protocol.STACK_SIGNAL)
+                except OSError:
+                    pass
             elif request["op"] == "wait":
                 _reply(control, {"code": _wait(request["pid"], request["timeout"], ended, children)})
             elif request["op"] == "ping":
@@ -174,6 +179,8 @@ def main(argv: list[str] | None = None) -> None:
     # imports after it learns its component (a fork would otherwise inherit every answer).
     for name in filter(None, args.preload.split(",")):
         importlib.import_module(name)
+    if "grader.engine.manifest" in sys.modules:
+        sys.modules["grader.engine.manifest"].load()  # parsed here once, not in every worker
     control = socket.socket(fileno=args.control_fd)
     serve(control, args.sweep)
     os._exit(0)  # no interpreter teardown: unloading torch takes longer than all the grading

@@ -23,8 +23,13 @@ from grader.engine.worker import bundle, sandbox
 
 NOBODY = 65534  # the uid and gid student code runs as when the judge runs as root (fallback only)
 CONTROL_TIMEOUT = 30.0  # seconds the fork server may take to answer before it counts as gone
-TORCH_PRELOAD = ("numpy", "torch", "grader.engine.worker.server", "grader.probes.common", "grader.probes.tensors")
-PURE_PRELOAD = ("grader.engine.worker.server", "grader.probes.common")
+# What a fork server imports once, so that each fork has it: the worker's own code, the manifest
+# (parsed: every worker reads what each component owns), and the slow standard modules the probes
+# use. Never a module's probes or a reference: a fork would inherit every answer.
+PURE_PRELOAD = ("grader.engine.worker.server", "grader.probes.common", "grader.engine.manifest",
+                "dataclasses", "inspect", "ast", "dis", "string", "datetime", "copy")
+# (Not torch_watch: importing it installs its audit hook, which belongs only in the workers that watch.)
+TORCH_PRELOAD = ("numpy", "torch", *PURE_PRELOAD, "grader.probes.tensors", "grader.probes.torch_rules")
 _live: set[int] = set()  # host pids of the processes this judge started (workers, fork servers)
 
 
@@ -193,9 +198,24 @@ class ForkServer:
     def wait(self, pid: int, timeout: float) -> int | None:
         return self._ask({"op": "wait", "pid": pid, "timeout": timeout})["code"]
 
-    def kill_worker(self, pid: int) -> int | None:
+    def end_worker(self, pid: int) -> None:
+        """Kill a worker without waiting: the server reaps it, and sweeps what it left, before
+        it serves the next request (so before the next worker is forked or the next reset)."""
         home = sandbox.HOME if self.isolation == sandbox.SANDBOX else self._home.name
-        return self._ask({"op": "kill", "pid": pid, "home": home})["code"]
+        self._tell({"op": "kill", "pid": pid, "home": home})
+
+    def ask_for_stack(self, pid: int) -> None:
+        """Have a worker dump its stack on its standard error (it may be in a PID namespace of
+        its own, where only the server can reach it)."""
+        self._tell({"op": "stack", "pid": pid})
+
+    def _tell(self, request: dict) -> None:
+        """A request the server answers with nothing."""
+        try:
+            with self._lock:
+                socket.send_fds(self._control, [json.dumps(request).encode() + b"\n"], [])
+        except (OSError, ValueError):  # a stopped or wedged server: killed, with its workers
+            self.kill()
 
     def alive(self, timeout: float = 10.0) -> bool:
         """Does the server still answer (a worker may have stopped or killed it)?"""
@@ -254,9 +274,11 @@ class ForkedProcess:
                 self.returncode = -signal.SIGKILL
         return self.returncode
 
+    def ask_for_stack(self) -> None:
+        if self.returncode is None:
+            self.server.ask_for_stack(self.pid)
+
     def kill(self) -> None:
         if self.returncode is None:
-            try:
-                self.returncode = self.server.kill_worker(self.pid)
-            except OSError:
-                self.returncode = -signal.SIGKILL
+            self.server.end_worker(self.pid)  # the judge never waits for a worker it ends
+            self.returncode = -signal.SIGKILL

@@ -186,6 +186,9 @@ def run(req_fd: int, resp_fd: int, exercises: str, forbid: tuple[str, ...], memo
     except Exception:  # noqa: BLE001 - not Linux
         pass
     faulthandler.enable(file=sys.__stderr__)  # a segfault in student code leaves a traceback
+    # ... and so does a hang: the judge sends protocol.STACK_SIGNAL when a call's time is up, before it
+    # kills the worker (besides the dump each call times for itself, which a busy machine can delay).
+    faulthandler.register(protocol.STACK_SIGNAL, file=sys.__stderr__, all_threads=True)
     if memory_mb:
         _cap_memory(memory_mb)
     if uid is not None:
