@@ -94,3 +94,24 @@ def test_student_output_is_printed_verbatim_not_as_markup(tmp_path):
     result = run("micrograd", "--submission", str(sub), "-c", "micrograd.tanh", "-v")
     assert "[red]boom[/red]" in result.output
     assert "ZeroDivisionError" in result.output
+
+
+def test_the_console_command_ends_fast_and_loses_nothing(tmp_path):
+    # `grade` (grader.cli:run) skips the interpreter's teardown: its output, piped, must be whole,
+    # its exit status SPEC §4's, and its exit handlers must still run (the worker bundle's folder).
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    grade = str(Path(sys.executable).with_name("grade"))
+    env = {**__import__("os").environ, "TMPDIR": str(tmp_path)}
+    done = subprocess.run([grade, "micrograd", "--solutions", "--component", "micrograd.add", "--format", "json",
+                           "--seed", "2"], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["components"][0]["status"] == "passed"
+    assert not list(tmp_path.glob("grade-kit-*")), "the worker bundle's exit handler did not run"
+    failed = subprocess.run([grade, "micrograd", "--component", "micrograd.add", "--seed", "2"], capture_output=True,
+                            text=True, cwd=ROOT, env=env, timeout=300)
+    assert failed.returncode == 1 and "micrograd.add" in failed.stdout  # the stubs: graded, not passed
+    usage = subprocess.run([grade, "micrograd", "--no-such-option"], capture_output=True, text=True, timeout=120)
+    assert usage.returncode == 2 and "No such option" in usage.stderr
