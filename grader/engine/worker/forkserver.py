@@ -106,11 +106,13 @@ def serve(control: socket.socket, sweep: bool) -> None:
                     os.killpg(request["pid"], signal.SIGKILL)
                 except OSError:
                     pass
-                # No reply: the judge does not wait. Reaped and swept here, before the next request.
-                _wait(request["pid"], 5.0, ended, children)
+                code = _wait(request["pid"], 5.0, ended, children)
                 homes.pop(request["pid"], None)
                 if sweep:  # in a sandbox of its own, everything else here is a worker's leftover
                     cleanup.clean(request.get("home", ""), homes, children)
+                # Only now: the judge waits for this reply before the next component's code runs,
+                # so nothing this worker left (a file in /tmp, a process) can reach that code.
+                _reply(control, {"code": code})
             elif request["op"] == "stack":  # the judge's call timed out: the worker dumps its stack
                 try:
                     os.killpg(request["pid"], protocol.STACK_SIGNAL)

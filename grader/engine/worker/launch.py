@@ -198,11 +198,11 @@ class ForkServer:
     def wait(self, pid: int, timeout: float) -> int | None:
         return self._ask({"op": "wait", "pid": pid, "timeout": timeout})["code"]
 
-    def end_worker(self, pid: int) -> None:
-        """Kill a worker without waiting: the server reaps it, and sweeps what it left, before
-        it serves the next request (so before the next worker is forked or the next reset)."""
+    def kill_worker(self, pid: int) -> int | None:
+        """Kill a worker and wait until the server has reaped it and swept what it left (the
+        next component's code must not meet any of it)."""
         home = sandbox.HOME if self.isolation == sandbox.SANDBOX else self._home.name
-        self._tell({"op": "kill", "pid": pid, "home": home})
+        return self._ask({"op": "kill", "pid": pid, "home": home})["code"]
 
     def ask_for_stack(self, pid: int) -> None:
         """Have a worker dump its stack on its standard error (it may be in a PID namespace of
@@ -280,5 +280,7 @@ class ForkedProcess:
 
     def kill(self) -> None:
         if self.returncode is None:
-            self.server.end_worker(self.pid)  # the judge never waits for a worker it ends
-            self.returncode = -signal.SIGKILL
+            try:
+                self.returncode = self.server.kill_worker(self.pid)
+            except OSError:
+                self.returncode = -signal.SIGKILL
