@@ -42,8 +42,8 @@ def make_submissions(folder: Path, count: int) -> list[str]:
         kind = i % 10
         if 5 <= kind <= 7 and mutants:  # 30% broken: a realistic mistake
             _apply(exercises, mutants[i % len(mutants)].edits)
-        elif kind >= 8:  # 20% hostile
-            _, rel, anchor, code = HOSTILE[i % len(HOSTILE)]
+        elif kind >= 8:  # 20% hostile, each kind in turn (i % 5 would only ever pick two of them)
+            _, rel, anchor, code = HOSTILE[(2 * (i // 10) + kind - 8) % len(HOSTILE)]
             _apply(exercises, {rel: [(anchor, anchor + code)]})
         paths.append(str(sub))
     return paths
