@@ -37,7 +37,12 @@ def _spawn(control: socket.socket, request: dict, fds: list[int], count: int, ho
     if request.get("uid") is not None:  # the worker becomes `nobody`: its folder is its own
         os.chmod(request["home"], 0o711)
         os.chown(workdir, request["uid"], request["uid"])
-    pid = os.fork()
+    # In the sandbox, a PID namespace of its own: the worker can neither see nor signal the
+    # server or another worker, and whatever it starts dies with it.
+    pid = confine.fork_into_own_pid_namespace() if sandboxed else None
+    fresh_namespace = pid is not None
+    if pid is None:
+        pid = os.fork()
     if pid:
         for fd in fds:
             os.close(fd)
@@ -56,18 +61,28 @@ def _spawn(control: socket.socket, request: dict, fds: list[int], count: int, ho
         os.environ["HOME"] = workdir
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if sandboxed:
-            # A PID namespace of its own (this process stays outside it, only to pass on how the
-            # worker ended): the worker can neither see nor signal the server or another worker,
-            # and whatever it starts dies with it. Then no capability is left to undo any of it.
-            # (Not one fork: where root made the sandbox, the server cannot setns back into its
-            # own namespace after an unshare, so each worker unshares for itself.)
             server._die_with_parent()
-            confine.into_own_pid_namespace()
-            confine.drop_capabilities()
+            if not fresh_namespace:
+                # Where the one-fork clone could not be had: a second fork, into a namespace this
+                # process unshares (it stays outside, only to pass on how the worker ended). Not
+                # unshare in the server: where root made the sandbox, it could not setns back.
+                confine.into_own_pid_namespace()
+            confine.drop_capabilities()  # then no capability is left to undo any of it
         server.run(req_r, resp_w, request["exercises"], tuple(request["forbid"]), request["memory_mb"],
                    request.get("uid"))
     finally:
         os._exit(70)
+
+
+def _kill(pid: int) -> None:
+    """A worker and its group: the worker itself too, since one asked to go the moment it was
+    forked may not have made its own group yet (killpg alone missed it, and the judge then
+    waited out the time limit for a worker that was never stopped)."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def _exit_code(status: int) -> int:
@@ -102,10 +117,7 @@ def serve(control: socket.socket, sweep: bool) -> None:
                 children.add(pid)
                 _reply(control, {"pid": pid})
             elif request["op"] == "kill":
-                try:
-                    os.killpg(request["pid"], signal.SIGKILL)
-                except OSError:
-                    pass
+                _kill(request["pid"])
                 code = _wait(request["pid"], 5.0, ended, children)
                 homes.pop(request["pid"], None)
                 if sweep:  # in a sandbox of its own, everything else here is a worker's leftover
@@ -126,10 +138,7 @@ def serve(control: socket.socket, sweep: bool) -> None:
                 # One submission is done and the next will be forked from this server: every
                 # worker goes, and in the sandbox everything they left (processes, files, IPC).
                 for pid in list(children):
-                    try:
-                        os.killpg(pid, signal.SIGKILL)
-                    except OSError:
-                        pass
+                    _kill(pid)
                     _wait(pid, 5.0, ended, children)
                 ended.clear()
                 homes.clear()
@@ -137,10 +146,7 @@ def serve(control: socket.socket, sweep: bool) -> None:
                     cleanup.clean(request.get("home", ""), homes, set())
                 _reply(control, {"ok": True})
     for pid in children:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except OSError:
-            pass
+        _kill(pid)
 
 
 def _wait(pid: int, timeout: float, ended: dict, children: set) -> int | None:
