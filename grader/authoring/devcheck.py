@@ -50,6 +50,10 @@ def check_module(module: manifest.Module, root: Path = ROOT, grader: Path = GRAD
     for c in module.components:
         if not c.id.startswith(module.name + "."):
             problems.append(f"{c.id}: ids of module {module.name} start with '{module.name}.'")
+    graded = {c.file for c in module.components}
+    for rel in module.file_order:
+        if rel not in graded:
+            problems.append(f"{module.name}: its manifest's files name {rel}, which no component grades")
     suite = grader / "suites" / module.suite
     if not suite.is_dir():
         problems.append(f"{module.name}: no suite folder grader/suites/{module.suite}/")

@@ -42,7 +42,8 @@ class CheckResult:
                 return "the kit's stub (no cell you ran defines it yet)"
             return f"cell {place[0]}, line {place[1]}"
 
-        text = re.sub(r"\b((?:micrograd|makemore)/\w+\.py) line (\d+)", swap, text)
+        packages = "|".join(map(re.escape, manifest.exercise_packages()))
+        text = re.sub(rf"\b((?:{packages})/\w+\.py) line (\d+)", swap, text)
         # The command line's "check again" becomes the notebook's.
         return re.sub(r"check again: grade \S+ -c (\S+)(   \(-v for more\))?", r'check again: check("\1")', text)
 
