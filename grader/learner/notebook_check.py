@@ -160,6 +160,6 @@ def _line_map(text: str, statements) -> dict[int, tuple[str, int]]:
 
 
 def _refuse_a_wrong_data_file() -> None:
-    from grader.learner.data import names_if_present
+    from grader.engine.names_data import names_if_present
 
     names_if_present()  # raises DataError, whose message says what to do
