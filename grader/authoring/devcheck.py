@@ -6,8 +6,9 @@ file with its markers, the stub made from it, the hidden suite's checks, the ref
 module (or a renamed component) cannot be half-wired: a check of an unknown component, a symbol
 the solution does not define, a component no check looks at, a stub out of date. `--grade` also
 grades the solutions (everything must pass) and the stubs (everything must be `todo`). The layout's
-rules (suites import the engine from grader.checks only; no file past 300 lines unless allowed)
-are grader/authoring/layout_check.py's.
+rules (suites import the engine from grader.checks only; the engine, suites, probes, references
+and grader/shared never import an audience's folder; no file past 300 lines unless allowed) are
+grader/authoring/layout_check.py's.
 
     python -m grader.authoring.devcheck [--grade]      (also: grade dev check)
 """
@@ -256,7 +257,7 @@ def run(grade: bool = False, root: Path = ROOT, strict: bool = False) -> list[st
         # their own (`python -m grader.authoring.devcheck --strict` lists them).
         problems += check_mistakes(*_mistake_tables(root), require_mutant=strict)
     problems += check_recipes(root)
-    problems += layout_check.check_suite_imports() + layout_check.check_file_sizes()
+    problems += layout_check.check_suite_imports() + layout_check.check_inward_imports() + layout_check.check_file_sizes()
     if grade:
         problems += grade_check()
     return problems
