@@ -46,7 +46,11 @@ def test_a_deliberately_inconsistent_module_is_caught(tmp_path):
     ), file_order=("toy/toy.py", "toy/typo.py"))  # the manifest's `files`: no component grades typo.py
     (root / "grader" / "suites" / "toy" / "check_more.py").write_text(
         "import pytest\n\n@pytest.mark.component('toy.unknown')\ndef check_x(student):\n    pass\n")
+    (root / "grader" / "suites" / "toy" / "check_broken.py").write_text("import no_such_module_in_the_kit\n")
     problems = devcheck.check_module(broken, root, root / "grader")
+    assert [p for p in problems if "cannot collect" in p] == [
+        "grader/suites/toy/check_broken.py: pytest cannot collect it "
+        "(ModuleNotFoundError: No module named 'no_such_module_in_the_kit')"]
     assert any("defines no triple" in p for p in problems)
     assert any(p.startswith("toy.halve: no check") for p in problems)
     assert any("toy.halve: no '# BEGIN SOLUTION toy.halve' marker" in p for p in problems)
