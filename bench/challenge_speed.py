@@ -30,7 +30,7 @@ if threads:
     torch.set_num_threads(threads)
 sys.path.insert(0, sys.argv[3])
 from makemore import mlp
-from grader.learner.data import load_names
+from grader.engine.names_data import load_names
 from grader.references import bigram as bigram_ref, mlp as ref
 s = mlp.CHALLENGE
 stoi, _ = bigram_ref.build_vocab(load_names())

@@ -12,6 +12,8 @@ needs from the engine, in one import, so the engine's files can move without tou
   (numbers and flat sequences) and `expect_array_close` (arrays) are the specific forms `expect`
   chooses between; `expect_own_code` reviews a function's source for a torch rule (`SHORTCUTS`,
   `AUTOGRAD`).
+- `names_if_present()` is Karpathy's names.txt (verified) when it is on this machine, else None:
+  checks on the real names are then skipped, never faked (grader/engine/names_data.py).
 - `CheckFailed` is the verdict "ran, wrong answer"; `StudentFailure` is what `student.call`
   raises when the student's code raised, hung or crashed (a check may catch it to say more);
   `SubmissionHandle` is the `student` fixture's type.
@@ -29,12 +31,13 @@ from grader.engine.judge.mistakes import Classic, Table
 from grader.engine.judge.plugin import CheckFailed, SubmissionHandle
 from grader.engine.judge.source_review import expect_own_code
 from grader.engine.judge.tensor_compare import expect_array_close, expect_tensor
+from grader.engine.names_data import names_if_present
 from grader.probes.torch_rules import AUTOGRAD, SHORTCUTS, Rule
 from grader.engine.worker.client import StudentFailure
 
 __all__ = ["AUTOGRAD", "CheckFailed", "Classic", "Mistake", "Table", "Rule", "SHORTCUTS", "StudentFailure", "SubmissionHandle",
            "all_close", "expect", "expect_array_close", "expect_close", "expect_own_code", "expect_tensor", "fmt",
-           "require"]
+           "names_if_present", "require"]
 
 
 def expect(got, expected, *, what: str, context: str = "", rtol: float | None = None, atol: float | None = None,

@@ -90,7 +90,7 @@ def _watch(names, submission, solutions, options, verbose) -> None:
 
 
 def _refuse_a_wrong_data_file() -> None:
-    from grader.learner.data import DataError, names_if_present
+    from grader.engine.names_data import DataError, names_if_present
 
     try:
         names_if_present()
@@ -141,7 +141,7 @@ def _grade_command(module: str, help_text: str) -> click.Command:
 
 def _challenge(submission, solutions, fmt, output, budget, options) -> None:
     from grader.learner.challenge import render_challenge, run_challenge
-    from grader.learner.data import DataError
+    from grader.engine.names_data import DataError
     from grader.engine.submission.handed_in import prepare
 
     try:

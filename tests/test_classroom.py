@@ -16,7 +16,7 @@ import yaml
 
 from conftest import ROOT, make_submission
 from grader.engine import manifest
-from grader.learner import data
+from grader.engine import names_data as data
 from grader.engine.model import ComponentResult, ModuleResult, RunResult, Status
 from grader.engine.render.classroom import classroom_result
 

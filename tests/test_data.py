@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, SOLUTIONS
-from grader.learner import data
+from grader.engine import names_data as data
 from grader.cli import main
 
 REAL = ROOT / "data" / "names.txt"

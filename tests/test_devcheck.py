@@ -43,14 +43,19 @@ def test_a_deliberately_inconsistent_module_is_caught(tmp_path):
     broken = replace(module, components=(
         replace(comp, symbol="triple"),  # the solution defines no triple
         replace(comp, id="toy.halve", title="halve"),  # no check and no marker names it
-    ))
+    ), file_order=("toy/toy.py", "toy/typo.py"))  # the manifest's `files`: no component grades typo.py
     (root / "grader" / "suites" / "toy" / "check_more.py").write_text(
         "import pytest\n\n@pytest.mark.component('toy.unknown')\ndef check_x(student):\n    pass\n")
+    (root / "grader" / "suites" / "toy" / "check_broken.py").write_text("import no_such_module_in_the_kit\n")
     problems = devcheck.check_module(broken, root, root / "grader")
+    assert [p for p in problems if "cannot collect" in p] == [
+        "grader/suites/toy/check_broken.py: pytest cannot collect it "
+        "(ModuleNotFoundError: No module named 'no_such_module_in_the_kit')"]
     assert any("defines no triple" in p for p in problems)
     assert any(p.startswith("toy.halve: no check") for p in problems)
     assert any("toy.halve: no '# BEGIN SOLUTION toy.halve' marker" in p for p in problems)
     assert any("a check of toy.unknown" in p for p in problems)
+    assert [p for p in problems if "files name" in p] == ["toy: its manifest's files name toy/typo.py, which no component grades"]
 
 
 def test_every_named_mutant_of_a_mistake_exists_and_fails_its_component():

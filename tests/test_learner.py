@@ -131,7 +131,7 @@ def test_draw_writes_a_png_of_the_learners_graph(tmp_path, monkeypatch):
 
 def test_plot_batchnorm_writes_the_lecture_diagnostics(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
-    from grader.learner.data import names_path
+    from grader.engine.names_data import names_path
 
     if not names_path().exists():
         pytest.skip("names.txt is not here")

@@ -12,8 +12,9 @@ import pytest
 from nbformat import v4
 
 from conftest import EXERCISES, ROOT, SOLUTIONS
+from shapes import MICROGRAD_FILES
 from grader.engine.judge.run import Options, grade_module
-from grader.engine.submission.exercise_files import MODULE_FILES
+from grader.engine import manifest
 from grader.authoring.notebook_build import build_notebook, check_notebooks, main, notebook_text, write_notebooks
 from grader.engine.submission.notebook_load import NotebookError, notebook_to_exercises
 
@@ -55,7 +56,7 @@ def test_committed_notebooks_are_in_step_with_the_stubs():
 
 
 def test_every_module_with_stubs_has_a_valid_notebook():
-    for module, files in MODULE_FILES.items():
+    for module, files in ((m.name, m.files) for m in manifest.load().values()):
         if any((EXERCISES / rel).is_file() for rel in files):
             nb = nbformat.read(NOTEBOOKS / f"{module}.ipynb", as_version=4)
             nbformat.validate(nb)
@@ -76,7 +77,7 @@ def test_micrograd_notebook_layout():
     assert not any("from micrograd" in c for c in code), "cross-file imports are dropped in a notebook"
     assert code.index("import math") < next(i for i, c in enumerate(code) if c.startswith("class Value"))
     sections = [c.source.splitlines()[0] for c in cells if c.source.startswith("## `")]
-    assert sections == [f"## `{rel}`" for rel in MODULE_FILES["micrograd"]]
+    assert sections == [f"## `{rel}`" for rel in MICROGRAD_FILES]  # SPEC §1's order, not the components'
     # Each definition: its docstring as prose above, and kept in the code too.
     at = next(i for i, c in enumerate(cells) if c.source.startswith("def numerical_gradient"))
     assert cells[at - 1].source.startswith("### `numerical_gradient(f, xs, h=1e-6)`")
@@ -88,7 +89,7 @@ def test_micrograd_notebook_layout():
 def test_check_lists_missing_and_stale_notebooks(tmp_path, capsys):
     shutil.copytree(EXERCISES, tmp_path / "exercises", ignore=shutil.ignore_patterns("__pycache__", "notebooks"))
     assert sorted(check_notebooks(tmp_path)) == sorted(
-        f"missing: exercises/notebooks/{m}.ipynb" for m in MODULE_FILES if (EXERCISES / MODULE_FILES[m][0]).is_file())
+        f"missing: exercises/notebooks/{m.name}.ipynb" for m in manifest.load().values() if (EXERCISES / m.files[0]).is_file())
     write_notebooks(tmp_path)
     assert check_notebooks(tmp_path) == [] and main(["--check", "--root", str(tmp_path)]) == 0
     gradcheck = tmp_path / "exercises" / "micrograd" / "gradcheck.py"
@@ -123,7 +124,7 @@ def test_experiment_cells_are_never_run(tmp_path):
 
 def test_files_get_the_package_imports_the_grader_relies_on(tmp_path):
     exercises = notebook_to_exercises(solutions_notebook(tmp_path, "micrograd"), "micrograd", tmp_path / "out")
-    for rel in MODULE_FILES["micrograd"]:
+    for rel in manifest.load()["micrograd"].files:
         assert (exercises / rel).is_file()
     assert (exercises / "micrograd" / "__init__.py").read_text() == ""
     nn = (exercises / "micrograd" / "nn.py").read_text().splitlines()

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from nbformat import v4
 
+from grader.authoring import stub_index_build
 from grader.engine.submission import stub_index
 from grader.cli import main
 from grader.engine.submission.handed_in import SubmissionError, prepare
@@ -59,18 +60,18 @@ def test_a_shipped_notebook_run_and_resaved_is_still_the_stub_and_one_written_ce
 
 
 def test_the_stub_index_is_in_step_with_the_stubs():
-    assert stub_index.check(EXERCISES.parent) == [], "run `python -m grader.authoring.stubgen`"
+    assert stub_index_build.check(EXERCISES.parent) == [], "run `python -m grader.authoring.stubgen`"
 
 
 def test_stubgen_check_fails_on_a_stale_index(tmp_path):
     root = tmp_path / "kit"
     shutil.copytree(EXERCISES, root / "exercises", ignore=shutil.ignore_patterns("__pycache__"))
     (root / "grader" / "engine" / "submission").mkdir(parents=True)
-    assert stub_index.check(root) == ["missing: grader/engine/submission/stub_index.json"]
-    assert stub_index.write(root) and stub_index.check(root) == [] and not stub_index.write(root)
+    assert stub_index_build.check(root) == ["missing: grader/engine/submission/stub_index.json"]
+    assert stub_index_build.write(root) and stub_index_build.check(root) == [] and not stub_index_build.write(root)
     engine = root / "exercises" / "micrograd" / "engine.py"
     engine.write_text(engine.read_text() + "\n\ndef helper():\n    pass\n")
-    assert stub_index.check(root) == ["differs: grader/engine/submission/stub_index.json"]
+    assert stub_index_build.check(root) == ["differs: grader/engine/submission/stub_index.json"]
 
 
 # -- the rule, module by module ----------------------------------------------------------------

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from grader.learner import watch
 from grader.cli import main
-from grader.learner.data import names_path
+from grader.engine.names_data import names_path
 from shapes import solved_notebook
 
 COMMANDS = {  # name -> (arguments, the module whose notebook it takes)

@@ -6,8 +6,9 @@ file with its markers, the stub made from it, the hidden suite's checks, the ref
 module (or a renamed component) cannot be half-wired: a check of an unknown component, a symbol
 the solution does not define, a component no check looks at, a stub out of date. `--grade` also
 grades the solutions (everything must pass) and the stubs (everything must be `todo`). The layout's
-rules (suites import the engine from grader.checks only; no file past 300 lines unless allowed)
-are grader/authoring/layout_check.py's.
+rules (suites import the engine from grader.checks only; the engine, suites, probes, references
+and grader/shared never import an audience's folder; no file past 300 lines unless allowed) are
+grader/authoring/layout_check.py's.
 
     python -m grader.authoring.devcheck [--grade]      (also: grade dev check)
 """
@@ -42,7 +43,10 @@ def _definitions(path: Path) -> set[str]:
     return names
 
 
-def check_module(module: manifest.Module, root: Path = ROOT, grader: Path = GRADER) -> list[str]:
+def check_module(module: manifest.Module, root: Path = ROOT, grader: Path = GRADER,
+                 collected: dict | None = None) -> list[str]:
+    """What disagrees about `module`. `collected` is `collect_suites(grader / "suites")` when
+    many modules are checked (one pytest collection for all of them); else its suite is collected."""
     problems = []
     ids = [c.id for c in module.components]
     if len(set(ids)) != len(ids):
@@ -50,10 +54,17 @@ def check_module(module: manifest.Module, root: Path = ROOT, grader: Path = GRAD
     for c in module.components:
         if not c.id.startswith(module.name + "."):
             problems.append(f"{c.id}: ids of module {module.name} start with '{module.name}.'")
+    graded = {c.file for c in module.components}
+    for rel in module.file_order:
+        if rel not in graded:
+            problems.append(f"{module.name}: its manifest's files name {rel}, which no component grades")
     suite = grader / "suites" / module.suite
     if not suite.is_dir():
         problems.append(f"{module.name}: no suite folder grader/suites/{module.suite}/")
-    checked = _collected(suite) if suite.is_dir() else {}
+    if collected is None:
+        collected = collect_suites(suite.parent, module.suite) if suite.is_dir() else {}
+    checked, broken = collected.get(module.suite, ({}, []))
+    problems += [f"{where}: pytest cannot collect it ({why})" for where, why in broken]
     for found, where in checked.items():
         if found not in ids:
             problems.append(f"{where}: a check of {found}, which the manifest does not have")
@@ -87,25 +98,35 @@ def check_module(module: manifest.Module, root: Path = ROOT, grader: Path = GRAD
     return problems
 
 
-def _collected(suite: Path) -> dict[str, str]:
-    """component id -> the first check that names it, as pytest collects the suite."""
+def collect_suites(suites: Path, only: str | None = None) -> dict[str, tuple[dict[str, str], list[tuple[str, str]]]]:
+    """Per suite folder of `suites` (or only the suite `only`), as pytest collects it: component id
+    -> the first check that names it, and the files pytest could not collect (a suite that does
+    not import), each with the error's last line."""
     import pytest
 
-    found: dict[str, str] = {}
+    found: dict[str, tuple[dict[str, str], list[tuple[str, str]]]] = {}
+
+    def of(nodeid: str):
+        return found.setdefault(nodeid.split("/", 1)[0], ({}, []))
 
     class Collector:
         def pytest_configure(self, config):
             config.addinivalue_line("markers", "component(id): the manifest component a check belongs to")
 
+        def pytest_collectreport(self, report):
+            if report.failed:
+                lines = str(report.longrepr).strip().splitlines() or ["?"]
+                of(report.nodeid)[1].append((f"grader/suites/{report.nodeid}", lines[-1].strip().removeprefix("E").strip()))
+
         def pytest_collection_modifyitems(self, items):
             for item in items:
                 mark = item.get_closest_marker("component")
                 if mark:
-                    found.setdefault(mark.args[0], item.nodeid)
+                    of(item.nodeid)[0].setdefault(mark.args[0], item.nodeid)
 
-    pytest.main([str(suite), "-c", str(suite.parent / "pytest.ini"), "--rootdir", str(suite.parent), "--collect-only",
-                 "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "no:terminal", "-W", "ignore"],
-                plugins=[Collector()])
+    pytest.main([str(suites / only if only else suites), "-c", str(suites / "pytest.ini"), "--rootdir", str(suites),
+                 "--collect-only", "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "no:terminal",
+                 "-W", "ignore"], plugins=[Collector()])
     return found
 
 
@@ -242,8 +263,9 @@ def grade_check() -> list[str]:
 
 def run(grade: bool = False, root: Path = ROOT, strict: bool = False) -> list[str]:
     problems = []
+    collected = collect_suites(GRADER / "suites")  # every suite in one pytest collection
     for module in manifest.load().values():
-        problems += check_module(module, root)
+        problems += check_module(module, root, collected=collected)
     problems += check_references()
     problems += check_generated(root)
     problems += check_mutants(root)
@@ -252,7 +274,7 @@ def run(grade: bool = False, root: Path = ROOT, strict: bool = False) -> list[st
         # their own (`python -m grader.authoring.devcheck --strict` lists them).
         problems += check_mistakes(*_mistake_tables(root), require_mutant=strict)
     problems += check_recipes(root)
-    problems += layout_check.check_suite_imports() + layout_check.check_file_sizes()
+    problems += layout_check.check_suite_imports() + layout_check.check_inward_imports() + layout_check.check_file_sizes()
     if grade:
         problems += grade_check()
     return problems

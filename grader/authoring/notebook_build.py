@@ -22,7 +22,7 @@ import nbformat
 from nbformat import v4
 
 from grader.engine import manifest
-from grader.engine.submission.exercise_files import MODULE_FILES, module_files
+from grader.engine.submission.exercise_files import module_files
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = Path("exercises") / "notebooks"
@@ -143,7 +143,7 @@ def notebook_text(nb: nbformat.NotebookNode) -> str:
 
 def _modules_with_stubs(root: Path) -> list[str]:
     exercises = root / "exercises"
-    return [m for m in MODULE_FILES if any((exercises / rel).is_file() for rel in module_files(m))]
+    return [m for m in manifest.module_names() if any((exercises / rel).is_file() for rel in module_files(m))]
 
 
 def write_notebooks(root: Path = REPO_ROOT) -> list[Path]:

@@ -25,9 +25,9 @@ Command line (from the repository root, the folder above this package):
     python -m grader.authoring.stubgen --check    # exit 1, listing every stale/missing/extra stub
 
 In a kit checkout (a root holding grader/), the same commands also write and check the stub
-index, `grader/engine/submission/stub_index.json` (see `grader.engine.submission.stub_index`): the stubs' hashes and the files each
-name belongs to, shipped with the package so that a pip-only install recognises the stubs and
-grades notebooks.
+index, `grader/engine/submission/stub_index.json` (written by grader/authoring/stub_index_build.py,
+read by `grader.engine.submission.stub_index`): the stubs' hashes and the files each name belongs
+to, shipped with the package so that a pip-only install recognises the stubs and grades notebooks.
 
 Only the standard library is used.
 """
@@ -188,9 +188,9 @@ def main(argv=None) -> int:
         if args.check:
             problems = [f"{problem}: exercises/{rel}" for problem, rel in check(solutions, exercises)]
             if not problems and _kit_tree(args.root):
-                from grader.engine.submission import stub_index
+                from grader.authoring import stub_index_build
 
-                problems = stub_index.check(args.root)
+                problems = stub_index_build.check(args.root)
             for problem in problems:
                 print(problem)
             if problems:
@@ -212,10 +212,11 @@ def main(argv=None) -> int:
     for path in write_notebooks(args.root):
         print(f"wrote: {path.relative_to(args.root)}")
     if _kit_tree(args.root):
-        from grader.engine.submission import stub_index
+        from grader.authoring import stub_index_build
+        from grader.engine.submission.stub_index import INDEX_NAME
 
-        if stub_index.write(args.root):
-            print(f"wrote: {stub_index.INDEX_NAME}")
+        if stub_index_build.write(args.root):
+            print(f"wrote: {INDEX_NAME}")
     return 0
 
 

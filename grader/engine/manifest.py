@@ -43,6 +43,15 @@ class Module:
     components: tuple[Component, ...]
     order: int = 0  # place in the lectures' order
     references: tuple[str, ...] = ()  # grader/references/<name>.py its workers get as stand-ins
+    # The manifest's `files`: the module's files in the order they are read (SPEC §1), where that is
+    # not the components' order (micrograd's checks start with gradcheck.py, its lectures with engine.py).
+    file_order: tuple[str, ...] = ()
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The module's exercise files, relative to exercises/: `files` first, then every other
+        file a component grades, in the components' order. A notebook has one section per file."""
+        return tuple(dict.fromkeys(self.file_order + tuple(c.file for c in self.components)))
 
     def component(self, component_id: str) -> Component:
         for c in self.components:
@@ -67,7 +76,7 @@ def _module(raw: dict) -> Module:
         for c in raw["components"]
     )
     return Module(m["name"], m["title"], m.get("lecture", ""), m["suite"], m["worker"], comps,
-                  int(m.get("order", 0)), tuple(m.get("references", ())))
+                  int(m.get("order", 0)), tuple(m.get("references", ())), tuple(m.get("files", ())))
 
 
 @lru_cache(maxsize=None)

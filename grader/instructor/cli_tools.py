@@ -130,7 +130,7 @@ def gradescope_bundle(out, torch_version, timeout, modules):
 @click.command("fetch-data")
 def fetch_data():
     """Download names.txt (Karpathy's 32,033 names) into the kit's data folder and verify it."""
-    from grader.learner.data import DataError, NAMES_SHA256, fetch_names, names_path, sha256
+    from grader.engine.names_data import DataError, NAMES_SHA256, fetch_names, names_path, sha256
 
     path = names_path()
     if path.exists() and sha256(path) == NAMES_SHA256:

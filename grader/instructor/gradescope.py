@@ -6,7 +6,7 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
-from grader.learner.data import names_path
+from grader.engine.names_data import names_path
 
 KIT_FILES = ("pyproject.toml", "README.md")
 SKIP = {"__pycache__", ".pytest_cache"}

@@ -48,7 +48,7 @@ def run_challenge(exercises: Path, budget: float, progress: bool = True, options
     and starting the worker do not count), then evaluate on the train and dev splits, in the
     session's worker and sandbox (`options`: grader.engine.session.Options; by default a fresh one)."""
     from grader.engine import session
-    from grader.learner.data import load_names
+    from grader.engine.names_data import load_names
     from grader.references import bigram as bigram_ref
     from grader.references import mlp as ref
 

@@ -48,7 +48,7 @@ def draw(expression, out, submission, renderer):
 def plot_batchnorm(out_dir, submission, steps):
     """Plot lecture 4's diagnostics for YOUR Linear/BatchNorm1d/Tanh network: tanh activations and
     their gradients, the weights' gradients, update-to-data ratios (PNG files)."""
-    from grader.learner.data import DataError, load_names
+    from grader.engine.names_data import DataError, load_names
     from grader.learner.pictures import PictureError, batchnorm_diagnostics_from_exercises
     from grader.engine.submission.handed_in import prepare
 

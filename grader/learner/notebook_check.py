@@ -42,7 +42,8 @@ class CheckResult:
                 return "the kit's stub (no cell you ran defines it yet)"
             return f"cell {place[0]}, line {place[1]}"
 
-        text = re.sub(r"\b((?:micrograd|makemore)/\w+\.py) line (\d+)", swap, text)
+        packages = "|".join(map(re.escape, manifest.exercise_packages()))
+        text = re.sub(rf"\b((?:{packages})/\w+\.py) line (\d+)", swap, text)
         # The command line's "check again" becomes the notebook's.
         return re.sub(r"check again: grade \S+ -c (\S+)(   \(-v for more\))?", r'check again: check("\1")', text)
 
@@ -159,6 +160,6 @@ def _line_map(text: str, statements) -> dict[int, tuple[str, int]]:
 
 
 def _refuse_a_wrong_data_file() -> None:
-    from grader.learner.data import names_if_present
+    from grader.engine.names_data import names_if_present
 
     names_if_present()  # raises DataError, whose message says what to do

@@ -13,10 +13,13 @@ import stat
 import zipfile
 from pathlib import Path
 
+from grader.engine import manifest
+
 MAX_FILES = 5000
 MAX_BYTES = 256 * 1024 * 1024
 JUNK = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini"}
-PACKAGE_FOLDERS = {"micrograd", "makemore", "notebooks"}  # never stepped into: they are the work
+# Never stepped into: they are the work (the exercise packages, as the manifest's files name them).
+PACKAGE_FOLDERS = {*manifest.exercise_packages(), "notebooks"}
 
 
 class ArchiveError(Exception):
@@ -92,7 +95,7 @@ def meaningful(folder: Path) -> list[Path]:
 
 def unwrap(folder: Path, levels: int = 4) -> Path:
     """Step into a lone top folder (`student-main/`, `submission/hw1/`), at most `levels` deep;
-    never into micrograd/, makemore/ or notebooks/, which are the work itself."""
+    never into an exercise package (micrograd/, makemore/) or notebooks/, which are the work itself."""
     for _ in range(levels):
         entries = meaningful(folder)
         if len(entries) != 1 or entries[0].is_symlink() or not entries[0].is_dir():

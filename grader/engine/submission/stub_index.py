@@ -8,8 +8,10 @@ Two things a grader needs about the stubs, even installed with pip alone (no che
 - Which file each top-level name belongs to, to split a notebook into a module's files.
 
 Text is compared after normalising line endings and trailing white space, so a stub saved on
-Windows or by an editor that trims lines is still the stub. The index is generated with the
-stubs (`python -m grader.authoring.stubgen`) and `python -m grader.authoring.stubgen --check` fails when it is stale.
+Windows or by an editor that trims lines is still the stub. This file reads the index; the kit's
+authors write it with the stubs (`python -m grader.authoring.stubgen`, by
+grader/authoring/stub_index_build.py, which digests the stubs with `text_digest` and `code_digest`
+below) and `python -m grader.authoring.stubgen --check` fails when it is stale.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import os
 import stat
 from pathlib import Path
 
-from grader.engine.submission.notebook_split import Layout, solution_layout
+from grader.engine.submission.notebook_split import Layout
 
 INDEX = Path(__file__).with_name("stub_index.json")
 INDEX_NAME = "grader/engine/submission/stub_index.json"  # where it lives in a kit checkout
@@ -41,58 +43,6 @@ def code_digest(sources: list[str]) -> str:
     cell at the end of a notebook that is opened and saved)."""
     cells = [normalized(s) for s in sources if s.strip()]
     return hashlib.sha256("\n\0\n".join(cells).encode("utf-8")).hexdigest()
-
-
-# -- building and checking (from a checkout) ----------------------------------------------------
-
-def build(exercises: Path) -> dict:
-    """The index of the stubs in `exercises` (and of the notebooks they make)."""
-    from grader.authoring.notebook_build import build_notebook  # building the index is the authors'
-    from grader.engine.submission.exercise_files import MODULE_FILES, module_files
-
-    modules = {}
-    for module in MODULE_FILES:
-        files = {rel: (exercises / rel).read_text(encoding="utf-8") for rel in module_files(module)
-                 if (exercises / rel).is_file()}
-        if not files:
-            continue
-        layout = solution_layout(files)
-        nb = build_notebook(module, exercises)
-        modules[module] = {
-            "files": {rel: text_digest(text) for rel, text in files.items()},
-            "notebook": code_digest([c.source for c in nb.cells if c.cell_type == "code"]),
-            "layout": {
-                "files": list(layout.files),
-                "owner": layout.owner,
-                "package_imports": layout.package_imports,
-                "package_bound": {rel: sorted(names) for rel, names in layout.package_bound.items()},
-            },
-        }
-    return {"version": 1, "modules": modules}
-
-
-def index_text(index: dict) -> str:
-    return json.dumps(index, indent=1, sort_keys=True) + "\n"
-
-
-def check(root: Path) -> list[str]:
-    """Problems with `root`'s grader/engine/submission/stub_index.json (empty: it matches the stubs)."""
-    path = Path(root) / INDEX_NAME
-    if not path.is_file():
-        return [f"missing: {INDEX_NAME}"]
-    if path.read_text(encoding="utf-8") != index_text(build(Path(root) / "exercises")):
-        return [f"differs: {INDEX_NAME}"]
-    return []
-
-
-def write(root: Path) -> bool:
-    """Write `root`'s grader/engine/submission/stub_index.json from its stubs; True when it changed."""
-    path = Path(root) / INDEX_NAME
-    text = index_text(build(Path(root) / "exercises"))
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.write_text(text, encoding="utf-8")
-    return True
 
 
 # -- using it (anywhere) ------------------------------------------------------------------------

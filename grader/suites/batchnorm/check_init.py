@@ -7,8 +7,7 @@ import math
 import pytest
 import torch
 
-from grader.learner.data import names_if_present
-from grader.checks import expect_array_close, expect_tensor, require
+from grader.checks import expect_array_close, expect_tensor, names_if_present, require
 from grader.references import batchnorm as ref
 from grader.references import bigram as bigram_ref
 from grader.references import mlp as mlp_ref

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 import string
 
-from grader.learner.data import names_if_present
+from grader.checks import names_if_present
 from grader.references import bigram as ref
 
 

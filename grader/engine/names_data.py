@@ -3,6 +3,11 @@
 The file is never part of the kit's repository. `load_names()` reads it from the data folder;
 when it is absent it downloads it (with a progress bar), checks its sha256 and keeps it. A file
 whose checksum is wrong is refused, never silently used.
+
+It lives in the engine because every side reads it: the hidden suites (through grader.checks'
+`names_if_present`), `grade` before grading, the learner's commands (`--challenge`, the pictures,
+`check()`), the instructor's (`grade fetch-data`, the Gradescope bundle) and a learner's own
+experiments (`from grader.engine.names_data import load_names`).
 """
 from __future__ import annotations
 
