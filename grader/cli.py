@@ -193,8 +193,8 @@ class KitGroup(click.Group):
               help="How student code is contained (the same; see `grade MODULE --help`).")
 @click.pass_context
 def main(ctx, timeout, memory_mb, isolation):
-    """Grade your Zero to Hero exercises: grade MODULE [OPTIONS] (MODULE: micrograd, bigram, mlp,
-    batchnorm or all). With no arguments: your progress and the next step."""
+    """Grade your Zero to Hero exercises: grade MODULE [OPTIONS] (MODULE: one of the modules listed
+    below, or all). With no arguments: your progress and the next step."""
     # The session's shared options, for the commands that grade without options of their own.
     ctx.obj = {"timeout": timeout, "memory_mb": memory_mb, "isolation": isolation}
     if ctx.invoked_subcommand is None:
