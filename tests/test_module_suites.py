@@ -1,5 +1,6 @@
 """Every module's suite: solutions pass everything, stubs are todo everywhere, and each realistic
-mistake (tests/mutants/<module>.py) fails its component and no other."""
+mistake (tests/mutants/<module>.py) fails its component and no other; a mutant that a classic
+mistake's entry names (grader/suites/<module>/mistakes.py) is named by it in the result."""
 from __future__ import annotations
 
 import importlib
@@ -12,6 +13,20 @@ from grader.engine.model import Status
 
 MODULES = list(manifest.load())
 CASES = [(module, m) for module in MODULES for m in importlib.import_module(f"mutants.{module}").MUTANTS]
+
+
+def _named_by_entries() -> dict[tuple[str, str], list[tuple[str, list[str]]]]:
+    """(module, mutant) -> [(the entry's id, its components)] for every entry naming a mutant."""
+    named = {}
+    for module in MODULES:
+        table = importlib.import_module(f"grader.suites.{module}.mistakes").MISTAKES
+        for classic in table.classics():
+            if classic.mutant:
+                named.setdefault((module, classic.mutant), []).append((classic.id, table.components(classic)))
+    return named
+
+
+NAMED = _named_by_entries()
 
 
 def components(module):
@@ -39,6 +54,11 @@ def test_a_realistic_mistake_fails_its_component_and_only_it(tmp_path, module, m
     first = by_id(result, sorted(mutant.fails, key=components(module).index)[0])
     for words in mutant.says:
         assert words in first.message, first.message
+    for mistake_id, its_components in NAMED.get((module, mutant.name), []):
+        for component in sorted(mutant.fails & set(its_components)):  # dev check: never empty
+            named = by_id(result, component)
+            assert named.mistake and named.mistake["id"] == mistake_id, (component, named.mistake, named.message)
+            assert named.mistake["name"] in named.message
 
 
 @pytest.mark.parametrize("module", MODULES)
