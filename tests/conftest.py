@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine.judge.run import Options, grade_module
+from grader.engine.judge.run import Options, grade, grade_module
+from grader.engine.judge.servers import ServerPool
 from grader.engine.model import ModuleResult, Status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,8 +15,22 @@ SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 
 
-def grade_folder(exercises: Path, module: str = "micrograd", seed: int = 1234, **options) -> ModuleResult:
+def grade_folder(exercises: Path, module: str = "micrograd", seed: int = 1234, servers: ServerPool | None = None,
+                 **options) -> ModuleResult:
+    """`servers`: warm fork servers to grade with (the `warm_servers` fixture), as `grade batch` does."""
+    if servers is not None:
+        return grade([module], exercises, Options(seed=seed, **options), all_modules=False, forkserver=servers).modules[0]
     return grade_module(module, exercises, Options(seed=seed, **options))
+
+
+@pytest.fixture(scope="session")
+def warm_servers():
+    """Fork servers kept warm from one grading to the next, as a batch judge keeps them: a torch
+    module's grading then skips the server's start and torch's import, most of its time. Only in
+    the sandbox (elsewhere each grading starts servers of its own, as `grade batch` does)."""
+    pool = ServerPool()
+    yield pool
+    pool.close()
 
 
 def statuses(result: ModuleResult) -> dict[str, Status]:

@@ -64,6 +64,19 @@ def test_numbers_that_match_a_classic_mistake_name_it_and_carry_it():
     assert failure([2.5], [1.0], what="var", mistakes=[off_by_one], hint="generic").mistake is None
 
 
+@pytest.mark.parametrize("got", [[0.5, float("nan")], described(np.array([[0.5, np.nan]], dtype=np.float32))],
+                         ids=["sequence", "array"])
+def test_a_nan_fits_a_mistake_only_when_the_mistake_gives_nan_as_a_value(got):
+    # 0/0 in an unsmoothed row: where the mistake says nan, the student's nan is its fingerprint;
+    # by default nan is an evidence's "cannot fit", and fits nothing.
+    right, unsmoothed = [0.25, 0.25], [0.5, float("nan")]
+    if isinstance(got, dict):  # a tensor is compared as an array
+        right, unsmoothed = np.full((1, 2), 0.25), np.array([unsmoothed])
+    named = Mistake("no smoothing", unsmoothed, equal_nan=True, id="no-smoothing")
+    assert failure(got, right, what="P", mistakes=[named]).mistake == {"id": "no-smoothing", "name": "no smoothing"}
+    assert failure(got, right, what="P", mistakes=[Mistake("cannot fit", unsmoothed)]).mistake is None
+
+
 def test_require_fails_with_its_own_message_and_hint():
     require(True, "never shown")
     with pytest.raises(CheckFailed) as caught:

@@ -195,10 +195,11 @@ def mutants_of(path: Path) -> dict[str, set[str]]:
     return found
 
 
-def check_mistakes(tables: dict, mutants: dict[str, dict[str, set[str]]], require_mutant: bool = False) -> list[str]:
-    """Every classic mistake (grader/suites/<module>/mistakes.py) has an id of its own, and the
-    mutant it names exists in tests/mutants/<module>.py and fails the mistake's component. With
-    `require_mutant`, an entry naming no mutant is a problem too."""
+def check_mistakes(tables: dict, mutants: dict[str, dict[str, set[str]]]) -> list[str]:
+    """Every classic mistake (grader/suites/<module>/mistakes.py) has an id of its own and names a
+    mutant, which exists in tests/mutants/<module>.py and fails the mistake's component: a mistake
+    no learner's edit is shown to make is a guess (tests/test_module_suites.py grades each mutant
+    and holds the result to naming the entry)."""
     problems, seen = [], {}
     for module, table in tables.items():
         for classic in table.classics():
@@ -208,8 +209,7 @@ def check_mistakes(tables: dict, mutants: dict[str, dict[str, set[str]]], requir
             if not classic.id.startswith(module + "."):
                 problems.append(f"{classic.id}: ids of module {module}'s mistakes start with '{module}.'")
             if classic.mutant is None:
-                if require_mutant:
-                    problems.append(f"{classic.id}: names no mutant in tests/mutants/{module}.py")
+                problems.append(f"{classic.id}: names no mutant in tests/mutants/{module}.py")
                 continue
             fails = mutants.get(module, {}).get(classic.mutant)
             if fails is None:
@@ -261,7 +261,7 @@ def grade_check() -> list[str]:
     return problems
 
 
-def run(grade: bool = False, root: Path = ROOT, strict: bool = False) -> list[str]:
+def run(grade: bool = False, root: Path = ROOT) -> list[str]:
     problems = []
     collected = collect_suites(GRADER / "suites")  # every suite in one pytest collection
     for module in manifest.load().values():
@@ -269,10 +269,8 @@ def run(grade: bool = False, root: Path = ROOT, strict: bool = False) -> list[st
     problems += check_references()
     problems += check_generated(root)
     problems += check_mutants(root)
-    if (root / "tests" / "mutants").is_dir():
-        # Not yet require_mutant: entries written before the tables still wait for a mutant of
-        # their own (`python -m grader.authoring.devcheck --strict` lists them).
-        problems += check_mistakes(*_mistake_tables(root), require_mutant=strict)
+    if (root / "tests" / "mutants").is_dir():  # an installed kit has no tests/ to hold its tables to
+        problems += check_mistakes(*_mistake_tables(root))
     problems += check_recipes(root)
     problems += layout_check.check_suite_imports() + layout_check.check_inward_imports() + layout_check.check_file_sizes()
     if grade:
@@ -285,9 +283,8 @@ def main(argv=None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m grader.authoring.devcheck", description=__doc__.splitlines()[0])
     parser.add_argument("--grade", action="store_true", help="also grade the solutions and the stubs")
-    parser.add_argument("--strict", action="store_true", help="also list classic mistakes that name no mutant")
     args = parser.parse_args(argv)
-    problems = run(grade=args.grade, strict=args.strict)
+    problems = run(grade=args.grade)
     for line in problems:
         print(line)
     print(f"dev check: {len(problems)} problem(s)" if problems else "dev check: everything agrees")

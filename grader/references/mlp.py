@@ -72,7 +72,10 @@ def cross_entropy(logits, Y):
     return F.cross_entropy(logits, Y)
 
 
-def train_mlp(params, X, Y, steps, batch_size=32, lr=0.1, generator=None, reset_grad=True, sign=-1.0):
+def train_mlp(params, X, Y, steps, batch_size=32, lr=0.1, generator=None, reset_grad=True, sign=-1.0,
+              loss_after_update=False):
+    """`reset_grad`, `sign` and `loss_after_update` (the loss the updated parameters give on the
+    step's batch is recorded) switch on a classic mistake each."""
     losses = []
     for step in range(steps):
         ix = torch.randint(0, X.shape[0], (batch_size,), generator=generator)
@@ -84,6 +87,8 @@ def train_mlp(params, X, Y, steps, batch_size=32, lr=0.1, generator=None, reset_
         rate = lr(step) if callable(lr) else lr
         for p in params.values():
             p.data += sign * rate * p.grad
+        if loss_after_update:
+            loss = F.cross_entropy(mlp_forward(params, X[ix]), Y[ix])
         losses.append(loss.item())
     return losses
 

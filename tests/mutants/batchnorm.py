@@ -148,4 +148,38 @@ MUTANTS = [
     Mutant("stats-ratio-upside-down", {BN: [("    return ((lr * p.grad).std() / p.data.std()).log10().item()\n",
             "    return (p.data.std() / (lr * p.grad).std()).log10().item()\n")]},
            {"batchnorm.stats"}, ["the ratio upside down"]),
+    # W1's fan_in taken from the wrong size.
+    Mutant("init-w1-fan-in-n-embd", {BN: [("generator=generator) * (5 / 3) / fan_in**0.5\n",
+                                           "generator=generator) * (5 / 3) / n_embd**0.5\n")]},
+           {"batchnorm.init"}, ["fan_in = n_embd"]),
+    Mutant("init-w1-fan-in-n-hidden", {BN: [("generator=generator) * (5 / 3) / fan_in**0.5\n",
+                                             "generator=generator) * (5 / 3) / n_hidden**0.5\n")]},
+           {"batchnorm.init"}, ["fan_in = n_hidden"]),
+    Mutant("init-b1-unscaled", {BN: [("    b1 = torch.randn(n_hidden, generator=generator) * 0.01\n",
+                                      "    b1 = torch.randn(n_hidden, generator=generator)\n")]},
+           {"batchnorm.init"}, ["leaving b1 unscaled"]),
+    Mutant("init-b2-unscaled", {BN: [("    b2 = torch.randn(vocab_size, generator=generator) * 0\n",
+                                      "    b2 = torch.randn(vocab_size, generator=generator)\n")]},
+           {"batchnorm.init"}, ["leaving b2 unscaled"]),
+    # torch.nn.Linear keeps its weight as (fan_out, fan_in): drawn that way, then transposed.
+    Mutant("linear-weight-transposed", {BN: [("self.weight = torch.randn((fan_in, fan_out), generator=generator) / fan_in",
+                                              "self.weight = torch.randn((fan_out, fan_in), generator=generator).T / fan_in")]},
+           {"batchnorm.linear"}, ["drawing (fan_out, fan_in) and transposing"]),
+    Mutant("stats-ratio-variances", {BN: [("    return ((lr * p.grad).std() / p.data.std()).log10()",
+                                           "    return ((lr * p.grad).var() / p.data.var()).log10()")]},
+           {"batchnorm.stats"}, ["variances instead of standard deviations"]),
+    Mutant("bn-buffers-not-updated", {BN: [("        if self.training:\n" + RUNNING_UPDATE, "")]},
+           {"batchnorm.batchnorm1d"}, ["running_mean", "not updating it at all"]),
+    # The lecture's derivation copied as it is: unbiased variance, hence its n/(n-1).
+    Mutant("backward-lecture-unbiased", {BN: [
+        ("invstd = (x.var(0, unbiased=False) + eps) ** -0.5", "invstd = (x.var(0) + eps) ** -0.5"),
+        ("(n * dout - dbeta - xhat * dgamma)", "(n * dout - dbeta - n / (n - 1) * xhat * dgamma)")]},
+           {"batchnorm.backward"}, ["dx", "the gradient of the lecture's unbiased-variance batch norm"]),
+    # dx in the lecture's one line, which sums dout * xhat itself; dgamma then mixed up with dbeta.
+    Mutant("backward-dgamma-is-dbeta", {BN: [("    dgamma = (dout * xhat).sum(0)\n", "    dgamma = dout.sum(0)\n"),
+                                             ("(n * dout - dbeta - xhat * dgamma)", "(n * dout - dbeta - xhat * (dout * xhat).sum(0))")]},
+           {"batchnorm.backward"}, ["dgamma", "dout.sum(0), the gradient of beta"]),
+    Mutant("fold-no-eps", {BN: [("scale = bn.gamma / torch.sqrt(bn.running_var + bn.eps)",
+                                 "scale = bn.gamma / torch.sqrt(bn.running_var)")]},
+           {"batchnorm.fold"}, ["weight", "forgetting eps"]),
 ]

@@ -1,9 +1,26 @@
 """bigram mutants: see tests/mutants/__init__.py."""
 from __future__ import annotations
 
-from mutants import Mutant
+from mutants import Mutant, solution_block
 
 BIGRAM = "makemore/bigram.py"
+# The lecture's loops, as a learner writes them instead of the solution's vectorised lines.
+COUNT_LOOP = '''    V = len(stoi)
+    N = torch.zeros((V, V), dtype=torch.int32)
+    for w in words:
+        chs = {chs}
+        for ch1, ch2 in zip(chs, chs[1:]):
+            N[stoi[ch1], stoi[ch2]] += 1
+    return N
+'''
+NLL_LOOP = '''    log_likelihood, n = 0.0, 0
+    for w in words:
+        chs = ["."] + list(w)
+        for ch1, ch2 in zip(chs, chs[1:]):
+            log_likelihood += torch.log(P[stoi[ch1], stoi[ch2]]).item()
+            n += 1
+    return -log_likelihood / n
+'''
 
 MUTANTS = [
     Mutant("vocab-letters-from-zero", {BIGRAM: [('stoi = {s: i + 1 for i, s in enumerate(chars)}',
@@ -74,4 +91,21 @@ MUTANTS = [
            {"bigram.train"}, ["stepping up the gradient"]),
     Mutant("trigram-one-start-token", {BIGRAM: [('chs = [stoi[c] for c in ".." + w + "."]', 'chs = [stoi[c] for c in "." + w + "."]')]},
            {"bigram.trigram"}, ["count_trigrams"]),
+    Mutant("counts-loop-no-end-token",
+           {BIGRAM: [(solution_block(BIGRAM, "bigram.counts"), COUNT_LOOP.format(chs='["."] + list(w)'))]},
+           {"bigram.counts"}, ["forgetting the end token"]),
+    Mutant("counts-loop-no-start-token",
+           {BIGRAM: [(solution_block(BIGRAM, "bigram.counts"), COUNT_LOOP.format(chs='list(w) + ["."]'))]},
+           {"bigram.counts"}, ["forgetting the start token"]),
+    Mutant("probs-no-smoothing", {BIGRAM: [("    P = N.float() + smoothing\n", "    P = N.float()\n")]},
+           {"bigram.probs"}, ["ignoring the smoothing"]),
+    Mutant("nll-loop-no-end-token", {BIGRAM: [(solution_block(BIGRAM, "bigram.nll"), NLL_LOOP)]},
+           {"bigram.nll"}, ["leaving out the end token's bigrams"]),
+    # "The loss of this step" taken as what the updated W gives.
+    Mutant("train-loss-after-update", {BIGRAM: [("        losses.append(loss.item())\n",
+                                                 "        losses.append(bigram_loss(W, xs, ys, reg).item())\n")]},
+           {"bigram.train"}, ["recording the loss after the update"]),
+    Mutant("trigram-probs-wrong-axis", {BIGRAM: [("    return P3 / P3.sum(dim=2, keepdim=True)",  # dim=1 kept from the bigram
+                                                  "    return P3 / P3.sum(dim=1, keepdim=True)")]},
+           {"bigram.trigram"}, ["normalising over the wrong axis"]),
 ]

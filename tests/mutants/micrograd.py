@@ -96,4 +96,15 @@ MUTANTS = [
            {"micrograd.train"}, ["stepping *up* the gradient"]),
     Mutant("gradcheck-half-step", {GRADCHECK: [("(f(up) - f(down)) / (2 * h)", "(f(up) - f(down)) / h")]},
            {"micrograd.gradcheck"}, ["dividing by h instead of 2h"]),
+    Mutant("tanh-no-chain", {ENGINE: [("            self.grad += (1 - t ** 2) * out.grad\n",
+                                       "            self.grad += 1 - t ** 2\n")]},
+           {"micrograd.tanh"}, ["forgetting the chain rule"]),
+    # The micrograd repository's MLP (a linear last layer), not the lecture's.
+    Mutant("mlp-last-layer-linear", {NN: [("Layer(sizes[i], sizes[i + 1]) for i in range(len(nouts))]",
+                                           "Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))]")]},
+           {"micrograd.nn"}, ["a final layer without tanh"]),
+    # "The loss of this step" taken as what the updated model gives.
+    Mutant("train-loss-after-update", {TRAIN: [("        losses.append(float(loss.data))\n",
+                                                "        losses.append(float(mse_loss([model(x) for x in xs], ys).data))\n")]},
+           {"micrograd.train"}, ["recording the loss after the update"]),
 ]

@@ -46,4 +46,11 @@ MUTANTS = [
            {"mlp.forward"}, ["leaving out the biases"]),
     Mutant("train-ascent", {MLP: [("            p.data += -rate * p.grad", "            p.data += rate * p.grad")]},
            {"mlp.train"}, ["stepping up the gradient"]),
+    Mutant("cross-entropy-sum", {MLP: [("    return -log_probs[torch.arange(logits.shape[0]), Y].mean()",
+                                        "    return -log_probs[torch.arange(logits.shape[0]), Y].sum()")]},
+           {"mlp.cross_entropy"}, ["the sum over the batch instead of the mean"]),
+    # "The loss of this step" taken as what the updated parameters give on the step's batch.
+    Mutant("train-loss-after-update", {MLP: [("        losses.append(loss.item())\n",
+                                              "        losses.append(F.cross_entropy(mlp_forward(params, X[ix]), Y[ix]).item())\n")]},
+           {"mlp.train"}, ["recording the loss after the update"]),
 ]

@@ -22,6 +22,9 @@ class Mistake:
     expected: object  # float, sequence or array: what the mistake gives; or a function giving it,
     hint: str = ""  # called only when the check has failed (some are costly to compute)
     id: str = ""  # a stable name for reports (the result's `mistake`); by default made from `name`
+    # True: a nan the mistake gives is a value it gives (a 0/0) and fits the student's nan there.
+    # Off by default, as an evidence returns nan to say it cannot fit (a graph it cannot replay).
+    equal_nan: bool = False
 
     def value(self):
         return self.expected() if callable(self.expected) else self.expected
@@ -53,17 +56,17 @@ def _flat(x) -> list:
     return [x]
 
 
-def _close(a: float, b: float, rtol: float, atol: float) -> bool:
+def _close(a: float, b: float, rtol: float, atol: float, equal_nan: bool = False) -> bool:
     if math.isnan(a) or math.isnan(b):
-        return False
+        return equal_nan and math.isnan(a) and math.isnan(b)
     if math.isinf(a) or math.isinf(b):
         return a == b
     return abs(a - b) <= atol + rtol * abs(b)
 
 
-def all_close(got, expected, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+def all_close(got, expected, rtol: float = 1e-6, atol: float = 1e-9, equal_nan: bool = False) -> bool:
     g, e = _flat(got), _flat(expected)
-    return len(g) == len(e) and all(_close(float(a), float(b), rtol, atol) for a, b in zip(g, e))
+    return len(g) == len(e) and all(_close(float(a), float(b), rtol, atol, equal_nan) for a, b in zip(g, e))
 
 
 def relative_error(got: float, expected: float) -> str:
@@ -104,7 +107,7 @@ def expect_close(got, expected, *, what: str, context: str = "", rtol: float = 1
     if bad and all(math.isfinite(float(v)) for v in e):
         message += f"; your result has {len(bad)} non-finite value(s) ({fmt(bad[0])})"
     for mistake in mistakes:
-        if all_close(got, mistake.value(), rtol, atol):
+        if all_close(got, mistake.value(), rtol, atol, mistake.equal_nan):
             message += f". This is exactly what {mistake.name} gives"
             raise CheckFailed(message, mistake.hint or hint, mistake=mistake.named())
     raise CheckFailed(message, hint)

@@ -31,20 +31,21 @@ class Classic:
     evidence: Callable | None = None  # or: a function of the check's values giving what it produces
     on: str = ""  # the quantity it is looked for in, when a component's check compares several
     mutant: str | None = None  # the tests/mutants entry that makes this mistake
+    equal_nan: bool = False  # its nan (0/0) is a value it gives, fitting the student's nan (see Mistake)
 
     def mistake(self, variant: Callable | None, values: dict) -> Mistake:
         if self.variant is not None:
             if variant is None:
                 raise TypeError(f"{self.id}: a variant of the reference, but the check passed no variant function")
             switches = self.variant
-            return Mistake(self.name, lambda: variant(**switches), self.hint, id=self.id)
+            return Mistake(self.name, lambda: variant(**switches), self.hint, id=self.id, equal_nan=self.equal_nan)
         evidence = self.evidence
         wanted = inspect.signature(evidence).parameters
         if any(p.kind is p.VAR_KEYWORD for p in wanted.values()):
             args = dict(values)
         else:
             args = {k: values[k] for k in wanted}
-        return Mistake(self.name, lambda: evidence(**args), self.hint, id=self.id)
+        return Mistake(self.name, lambda: evidence(**args), self.hint, id=self.id, equal_nan=self.equal_nan)
 
 
 class Table:

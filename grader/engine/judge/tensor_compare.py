@@ -58,7 +58,7 @@ def expect_array_close(got: np.ndarray, expected: np.ndarray, *, what: str, rtol
         message += f"; {bad} of {got.size} entries differ"
     for mistake in mistakes:
         alt = np.asarray(mistake.value(), dtype=np.float64)
-        if alt.shape == got.shape and np.isclose(got, alt, rtol=rtol, atol=atol).all():
+        if alt.shape == got.shape and np.isclose(got, alt, rtol=rtol, atol=atol, equal_nan=mistake.equal_nan).all():
             message += f". This is exactly what {mistake.name} gives"
             raise CheckFailed(message, mistake.hint or hint, mistake=mistake.named())
     raise CheckFailed(message, hint)

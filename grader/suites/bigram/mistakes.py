@@ -16,10 +16,10 @@ MISTAKES = Table("bigram", {
     "bigram.counts": [
         Classic("bigram.counts.no_end_token", "forgetting the end token (each word read as '.' + word)",
                 "Read each word as '.' + word + '.': the model must learn when names end.",
-                variant={"end": False}, mutant=None),
+                variant={"end": False}, mutant="counts-loop-no-end-token"),
         Classic("bigram.counts.no_start_token", "forgetting the start token (each word read as word + '.')",
                 "Read each word as '.' + word + '.': the start token is followed by the first letter.",
-                variant={"start": False}, mutant=None),
+                variant={"start": False}, mutant="counts-loop-no-start-token"),
         Classic("bigram.counts.transposed", "swapping rows and columns (N[next, previous])",
                 "N[i, j] counts j following i: the row is the previous character.",
                 evidence=lambda want: want.T, mutant="counts-transposed"),
@@ -31,8 +31,10 @@ MISTAKES = Table("bigram", {
         Classic("bigram.probs.columns", "normalising the columns instead of the rows",
                 "Each row i is the distribution of what follows character i: sum over dim=1.",
                 evidence=lambda F: (F / F.sum(0, keepdim=True)).numpy(), mutant="probs-columns"),
+        # A row of zero counts is 0/0 without the smoothing: nan there is this mistake's fingerprint.
         Classic("bigram.probs.no_smoothing", "ignoring the smoothing", "Add the smoothing to every count before normalising.",
-                evidence=lambda N: (N.double() / N.double().sum(1, keepdim=True)).numpy(), mutant=None),
+                evidence=lambda N: (N.double() / N.double().sum(1, keepdim=True)).numpy(), mutant="probs-no-smoothing",
+                equal_nan=True),
     ],
     "bigram.nll": [
         Classic("bigram.nll.sum", "the sum instead of the mean", "Divide by the number of bigrams.",
@@ -41,7 +43,7 @@ MISTAKES = Table("bigram", {
                 evidence=lambda logp: float(logp.mean()), mutant="nll-not-negated"),
         Classic("bigram.nll.no_end_token", "leaving out the end token's bigrams",
                 "Score '.' + word + '.': the end of the name is a prediction too.",
-                evidence=lambda P, xe, ye: float(-torch.log(P[xe, ye].double()).mean()), mutant=None),
+                evidence=lambda P, xe, ye: float(-torch.log(P[xe, ye].double()).mean()), mutant="nll-loop-no-end-token"),
         Classic("bigram.nll.own_vocabulary", "indexing P with a vocabulary of your own instead of the stoi given", OWN_STOI,
                 evidence=lambda own: own, mutant="nll-ignores-stoi"),
     ],
@@ -68,7 +70,7 @@ MISTAKES = Table("bigram", {
         Classic("bigram.train.ascent", "stepping up the gradient (W.data += lr * W.grad)",
                 "Gradient descent: W.data += -lr * W.grad.", variant={"sign": 1.0}, mutant="train-ascent"),
         Classic("bigram.train.loss_after_update", "recording the loss after the update",
-                "Append loss.item() before updating W.", evidence=lambda after: after, mutant=None),
+                "Append loss.item() before updating W.", evidence=lambda after: after, mutant="train-loss-after-update"),
         # Looked for only when train_bigram is given an lr and a reg other than the defaults.
         Classic("bigram.train.ignores_lr", "ignoring lr (the default 50 instead)",
                 "Step with the lr you are given: W.data += -lr * W.grad.", variant={"lr": 50.0}, on="arguments",
@@ -80,6 +82,7 @@ MISTAKES = Table("bigram", {
     "bigram.trigram": [
         Classic("bigram.trigram.wrong_axis", "normalising over the wrong axis",
                 "Normalise over the last axis: the distribution of c given (a, b).",
-                evidence=lambda N3: ((N3.double() + 0.5) / (N3.double() + 0.5).sum(1, keepdim=True)).numpy(), mutant=None),
+                evidence=lambda N3: ((N3.double() + 0.5) / (N3.double() + 0.5).sum(1, keepdim=True)).numpy(),
+                mutant="trigram-probs-wrong-axis"),
     ],
 })

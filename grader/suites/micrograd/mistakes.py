@@ -20,7 +20,7 @@ def _op(name: str, learner: str, hint: str, mutant: str | None = None) -> Classi
 ASSIGN = _op("assign", "`=` instead of `+=` in _backward (a node used twice, or a grad already set, loses its earlier "
              "gradient)", "Accumulate: `self.grad += ...`, because a node can feed several others.", mutant="add-assigns-grad")
 NO_CHAIN = _op("no_chain", "forgetting the chain rule (the local derivative not multiplied by out.grad)",
-               "Multiply each local derivative by out.grad.")
+               "Multiply each local derivative by out.grad.", mutant="tanh-no-chain")
 NO_BACKWARD = _op("no_backward", "never attaching the op's `_backward` (no gradient passes through it to the operands)",
                   "Before returning, attach the closure: out._backward = _backward.", mutant="pow-backward-never-attached")
 OWN = {  # the one mistake of each op's own derivative, between `=` and the chain rule
@@ -55,7 +55,7 @@ MISTAKES = Table("micrograd", {
     ],
     "micrograd.nn": [
         Classic("micrograd.nn.linear_last", "a final layer without tanh", on="mlp",
-                evidence=lambda linear_last: linear_last()),
+                evidence=lambda linear_last: linear_last(), mutant="mlp-last-layer-linear"),
         Classic("micrograd.nn.neuron_tanh", "applying tanh even when nonlin=False", on="neuron",
                 evidence=lambda squash, want: squash(want), mutant="neuron-ignores-nonlin"),
         Classic("micrograd.nn.layer_kwargs", "a Layer that does not pass its keyword arguments on to its Neurons (tanh "
@@ -71,7 +71,7 @@ MISTAKES = Table("micrograd", {
         Classic("micrograd.train.ascent", "stepping *up* the gradient (p.data += lr * p.grad)",
                 "Gradient descent moves against the gradient: p.data += -lr * p.grad.", variant={"mistake": "sign"}, mutant="train-ascent"),
         Classic("micrograd.train.loss_after_update", "recording the loss after the update",
-                evidence=lambda train, steps: train(steps=steps + 1)[1:]),
+                evidence=lambda train, steps: train(steps=steps + 1)[1:], mutant="train-loss-after-update"),
         Classic("micrograd.train.ignores_lr", "ignoring lr (the default 0.1 instead)",
                 "Step with the lr you are given: p.data += -lr * p.grad.", evidence=lambda train: train(lr=0.1), mutant="train-ignores-lr"),
     ],

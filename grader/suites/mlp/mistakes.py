@@ -33,13 +33,16 @@ MISTAKES = Table("mlp", {
                 "Each row is one example's distribution: shifted.exp().sum(dim=1, keepdim=True).log().",
                 evidence=lambda logits, Y: _log_softmax_dim0(logits, Y), mutant="cross-entropy-logsumexp-dim0"),
         Classic("mlp.cross_entropy.sum", "the sum over the batch instead of the mean",
-                "F.cross_entropy averages over the examples: .mean().", evidence=lambda want, Y: float(want) * len(Y)),
+                "F.cross_entropy averages over the examples: .mean().", evidence=lambda want, Y: float(want) * len(Y),
+                mutant="cross-entropy-sum"),
     ],
     "mlp.train": [
         Classic("mlp.train.no_grad_reset", "not resetting the gradients (p.grad = None) each step",
                 "Set every p.grad = None before loss.backward().", variant={"reset_grad": False}, mutant="train-no-grad-reset"),
         Classic("mlp.train.ascent", "stepping up the gradient", "p.data += -rate * p.grad.", variant={"sign": 1.0}, mutant="train-ascent"),
+        # Recomputed on the step's own batch: with minibatches that is not the next step's loss.
         Classic("mlp.train.loss_after_update", "recording the loss after the update",
-                "Append loss.item() before the update.", evidence=lambda run, steps: run(n=steps + 1)[0][1:]),
+                "Record the loss the step computed, before the update: loss.item().",
+                variant={"loss_after_update": True}, mutant="train-loss-after-update"),
     ],
 })
