@@ -29,9 +29,6 @@ LONG_FILES: dict[str, str] = {
     # One class, the judge's handle on a worker: its lifecycle and its calls. The failure text is
     # failures.py, copying the submission copying.py, the uid policy launch.py.
     "engine/worker/client.py": "one class: a worker's lifecycle and calls",
-    # Engineer "mistakes" owns the probes this round; the micrograd probes are one file per
-    # component family, split when the module moves into grader/modules/micrograd/.
-    "probes/micrograd.py": "owned by another change this round (issue 14 part 2)",
 }
 
 

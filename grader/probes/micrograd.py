@@ -2,7 +2,7 @@
 
 Every probe isolates one component. Ops are run with the grader's reference op functions
 grafted onto the student's `Value` for every op outside the component, and backward is driven
-by the grader's own loop (`_drive_backward`), so only the op under test is the student's.
+by the grader's own loop (`drive_backward`), so only the op under test is the student's.
 
 Nothing here assumes more of a `Value` than SPEC §2 promises: nodes are told apart by `id()`
 (never hashed), attributes are read and set by name (a class with `__slots__` or a dataclass is
@@ -14,80 +14,16 @@ from __future__ import annotations
 
 import gc
 import traceback
-from contextlib import contextmanager
 
-from grader.engine import manifest
 from grader.shared import exprs
 from grader.shared.deep_chain import numbers as chain_numbers
 from grader.probes.common import BadResult, as_float
+from grader.probes.micrograd_graph import children, drive_backward, grafted, reachable, topo, zero_grads
 from grader.probes.micrograd_nn import gradcheck, nn_mlp, nn_parts, train_mse, train_run  # noqa: F401
-from grader.references import micrograd as ref
 
 ENGINE = "micrograd.engine"
-OWNS = manifest.owners("micrograd")  # "Value.__add__" -> ("micrograd.add",): the manifest's `owns`
-_MISSING = object()
 FORWARD = {"+": "__add__", "*": "__mul__", "-": "__sub__", "/": "__truediv__"}
 REFLECTED = {"+": "__radd__", "*": "__rmul__", "-": "__rsub__", "/": "__rtruediv__"}
-
-
-@contextmanager
-def grafted(cls, component: str):
-    """Reference ops on `cls` for every method not owned by `component`, restored after."""
-    saved = {}
-    for name, fn in ref.OPS.items():
-        if component not in OWNS.get(f"Value.{name}", ()):
-            saved[name] = cls.__dict__.get(name, _MISSING)
-            setattr(cls, name, fn)
-    try:
-        yield cls
-    finally:
-        for name, old in saved.items():
-            if old is _MISSING:
-                delattr(cls, name)
-            else:
-                setattr(cls, name, old)
-
-
-def _children(node) -> tuple:
-    """A node's `_prev` as a tuple, whatever iterable it is (set, tuple, list); none if absent."""
-    prev = getattr(node, "_prev", None)
-    if prev is None:
-        return ()
-    try:
-        return tuple(prev)
-    except TypeError:
-        return ()
-
-
-def _topo(out):
-    """Reverse-topological order over `_prev`: the grader's reference walk, which is withheld
-    (a stub that raises) in the workers that grade backward() itself."""
-    return ref.topo_order(out)
-
-
-def _reachable(out) -> list:
-    """Every node reachable from `out`, in no useful order: what the worker grading backward()
-    may hold (it must sort them itself)."""
-    found, stack = {}, [out]
-    while stack:
-        node = stack.pop()
-        if id(node) not in found:
-            found[id(node)] = node
-            stack.extend(_children(node))
-    return list(found.values())
-
-
-def _zero_grads(nodes) -> None:
-    for node in nodes:
-        node.grad = 0.0
-
-
-def _drive_backward(out, out_grad: float) -> None:
-    out.grad = out_grad
-    for node in reversed(_topo(out)):
-        step = getattr(node, "_backward", None)
-        if callable(step):
-            step()
 
 
 def _needed(ins) -> list[str]:
@@ -141,7 +77,7 @@ def _reach(nodes) -> list[list[int]]:
     index = {id(n): i for i, n in enumerate(nodes)}
     result = []
     for node in nodes:
-        found, seen, stack = set(), {id(node)}, list(_children(node))
+        found, seen, stack = set(), {id(node)}, list(children(node))
         while stack and len(seen) < 100_000:
             child = stack.pop()
             if id(child) in seen:
@@ -150,7 +86,7 @@ def _reach(nodes) -> list[list[int]]:
             if id(child) in index:
                 found.add(index[id(child)])
             else:
-                stack.extend(_children(child))
+                stack.extend(children(child))
         result.append(sorted(found))
     return result
 
@@ -171,10 +107,10 @@ def op_graph(student, component: str, graph: list, out_grad: float, preset: dict
             if refused:
                 return {"missing": refused}
             raise
-        _zero_grads(nodes + _topo(nodes[-1]))  # the graph's nodes (some unused), and the hidden ones
+        zero_grads(nodes + topo(nodes[-1]))  # the graph's nodes (some unused), and the hidden ones
         for i, g in preset.items():
             nodes[int(i)].grad = g
-        _drive_backward(nodes[-1], out_grad)
+        drive_backward(nodes[-1], out_grad)
         result = {
             "data": [as_float(n.data, f"n{i}.data") for i, n in enumerate(nodes)],
             "grad": [as_float(n.grad, f"n{i}.grad") for i, n in enumerate(nodes)],
@@ -223,12 +159,12 @@ def constructor(student):
         made, refused = None, f"TypeError: {exc}"
     else:
         refused = ""
-    kids = [id(c) for c in _children(made)] if made is not None else []
+    kids = [id(c) for c in children(made)] if made is not None else []
     return {
         "data": as_float(getattr(v, "data", None), "Value(3.5).data"),
         "grad": float(grad) if isinstance(grad, (int, float)) and not isinstance(grad, bool) else None,
         "grad_type": type(grad).__name__,
-        "prev": len(_children(v)),
+        "prev": len(children(v)),
         "refused": refused,
         "children": [id(a) in kids, id(b) in kids],
     }
@@ -245,8 +181,8 @@ def backward_graph(student, graph: list, preset: dict):
         out = nodes[-1]
         index = {id(n): i for i, n in enumerate(nodes)}
         calls, seeds = [], []
-        reachable = _reachable(out)
-        for node in reachable:
+        reached = reachable(out)
+        for node in reached:
             original, i = getattr(node, "_backward", None), index.get(id(node), -1)
 
             def recorded(original=original, i=i, node=node):
@@ -257,7 +193,7 @@ def backward_graph(student, graph: list, preset: dict):
                     original()
 
             node._backward = recorded
-        _zero_grads(nodes + reachable)
+        zero_grads(nodes + reached)
         for i, g in preset.items():
             nodes[int(i)].grad = g
         out.backward()
@@ -286,8 +222,8 @@ def deep_chain(student, seed: int, every: int):
                 leaves += (factor, offset)
                 if step % every == 0:
                     checkpoints.append(v)
-            _zero_grads(made)
-            _zero_grads(leaves)
+            zero_grads(made)
+            zero_grads(leaves)
             x.grad = 0.0
             v.backward()
             result = {
