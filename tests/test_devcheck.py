@@ -1,6 +1,8 @@
 """`grade dev check`: the kit agrees with itself, and a half-wired module is caught."""
 from __future__ import annotations
 
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +12,12 @@ from grader.engine.manifest import Component
 
 
 def test_the_kit_agrees_with_itself():
+    started = time.time() - 1
     assert devcheck.run() == []
+    # ... and leaves none of pytest's rewritten bytecode in the kit: a grading without a sandbox
+    # in the next second would take it for bytecode a student planted.
+    if not sys.dont_write_bytecode:
+        assert not [p for p in devcheck.GRADER.rglob("__pycache__/*-pytest-*.pyc") if p.stat().st_ctime >= started]
 
 
 def _toy(tmp_path: Path) -> tuple[manifest.Module, Path]:
