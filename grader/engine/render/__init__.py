@@ -7,6 +7,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 
+from grader.engine.model import Status
+
+# Each status's mark, the same in every format that shows one (each picks its own colours).
+GLYPHS = {Status.PASSED: "✓", Status.FAILED: "✗", Status.TODO: "·", Status.ERROR: "!", Status.TIMEOUT: "⏱",
+          Status.CRASHED: "☠"}
+
 FORMATS = {
     "text": "grader.engine.render.text:render_text",
     "json": "grader.engine.render.json_format:render_json",

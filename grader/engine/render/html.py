@@ -7,15 +7,11 @@ from typing import Callable
 
 from grader.engine import manifest
 from grader.engine.model import ComponentResult, ModuleResult, RunResult, Status
+from grader.engine.render import GLYPHS
 
-MARKS = {
-    Status.PASSED: ("✓", "#1a7f37"),
-    Status.FAILED: ("✗", "#cf222e"),
-    Status.TODO: ("·", "#6e7781"),
-    Status.ERROR: ("!", "#cf222e"),
-    Status.TIMEOUT: ("⏱", "#9a6700"),
-    Status.CRASHED: ("☠", "#cf222e"),
-}
+COLOURS = {Status.PASSED: "#1a7f37", Status.FAILED: "#cf222e", Status.TODO: "#6e7781", Status.ERROR: "#cf222e",
+           Status.TIMEOUT: "#9a6700", Status.CRASHED: "#cf222e"}
+MARKS = {status: (GLYPHS[status], colour) for status, colour in COLOURS.items()}
 _BOX = "font-family: system-ui, sans-serif; font-size: 13px; line-height: 1.4; max-width: 60em"
 _CELL = "padding: 2px 8px; text-align: left; vertical-align: top; border: none"
 

@@ -9,17 +9,13 @@ from rich.text import Text
 
 from grader.engine import manifest
 from grader.engine.model import ModuleResult, RunResult, Status
+from grader.engine.render import GLYPHS
 from grader.engine.render.totals import totals
 from grader.engine.sanitize import clean_result
 
-MARKS = {
-    Status.PASSED: ("✓", "green"),
-    Status.FAILED: ("✗", "red"),
-    Status.TODO: ("·", "dim"),
-    Status.ERROR: ("!", "red"),
-    Status.TIMEOUT: ("⏱", "yellow"),
-    Status.CRASHED: ("☠", "red"),
-}
+STYLES = {Status.PASSED: "green", Status.FAILED: "red", Status.TODO: "dim", Status.ERROR: "red",
+          Status.TIMEOUT: "yellow", Status.CRASHED: "red"}
+MARKS = {status: (GLYPHS[status], style) for status, style in STYLES.items()}
 
 
 def _console(stream, color: bool | None) -> Console:
