@@ -279,9 +279,23 @@ BIGRAM_ONE_LINE = "from grader.references.bigram import *\n"
 BIGRAM_LEAK = '''
 
 # Borrowed from the other workers: each one writes out the stand-ins it holds (every answer but
-# its own component's), and compiles one of the others' under this file's name.
+# its own component's), and runs one of the others' as code of this file (source compiled under
+# this file's name, or the judge's compiled code with this file's name put in every code object).
 import glob as _glob
 import sys as _sys
+
+
+def _as_mine(code):
+    consts = tuple(_as_mine(c) if isinstance(c, type(code)) else c for c in code.co_consts)
+    return code.replace(co_filename=__file__, co_consts=consts)
+
+
+def _code(data):
+    try:
+        import base64, marshal
+        return _as_mine(marshal.loads(base64.b64decode(data, validate=True)))
+    except Exception:
+        return compile(data, __file__, "exec")
 
 
 def _held():
@@ -304,7 +318,7 @@ for _name, _source in _sources.items():
 for _path in sorted(_glob.glob("/tmp/leak-*-grader.references.bigram.py")):
     if f"/leak-{_me}-" not in _path:
         with open(_path) as _f:
-            exec(compile(_f.read(), __file__, "exec"), globals())
+            exec(_code(_f.read()), globals())
         break
 '''
 

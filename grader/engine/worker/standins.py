@@ -7,9 +7,10 @@ process (frames, `gc`, `sys.modules`), and what is not there cannot be borrowed.
 
 Each reference module declares, in a literal `__owners__` dict, which of its top-level names
 answer which components. For a component, every name it owns is replaced by a stub that
-raises; the rest of the source is kept as it is. The judge sends the result as source text
-(compiled in the worker under a `<kit ...>` file name, so provenance can tell it from the
-student's), and only the references the module's probes use.
+raises; the rest of the source is kept as it is. The judge compiles the result under a
+`<kit ...>` file name (so provenance can tell it from the student's) and sends it as marshalled
+code, once compiled per judge: a batch's judge compiles each stand-in once, not once per worker.
+Only the references the module's probes use are sent.
 """
 from __future__ import annotations
 
@@ -56,9 +57,23 @@ def withheld_source(name: str, component: str | None) -> str:
     return "".join(lines)
 
 
+@functools.lru_cache(maxsize=None)
+def compiled(name: str, component: str | None) -> str:
+    """Reference module `name` for `component`'s worker, as the worker loads it: marshalled code
+    (the same interpreter runs both sides), base64 so it travels in the JSON setup request."""
+    import base64
+    import marshal
+
+    from grader.engine.worker.student import kit_file_name
+
+    code = compile(withheld_source(name, component), kit_file_name(f"grader.references.{name}"), "exec")
+    return base64.b64encode(marshal.dumps(code)).decode("ascii")
+
+
 def for_component(module: str, component: str | None) -> dict[str, str]:
-    """`grader.references.<name>` -> source, for the references `module`'s manifest names (what
-    its probes import, in import order: a reference may import an earlier one)."""
+    """`grader.references.<name>` -> compiled code, for the references `module`'s manifest names
+    (what its probes import, in import order: a reference may import an earlier one)."""
     from grader.engine import manifest
 
-    return {f"grader.references.{n}": withheld_source(n, component) for n in manifest.load()[module].references}
+    return {f"grader.references.{n}": compiled(n, component) for n in manifest.load()[module].references}
+

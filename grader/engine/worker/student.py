@@ -66,7 +66,10 @@ def kit_imports(path: Path, root: Path) -> str | None:
     import ast
 
     try:
-        tree = ast.parse(path.read_bytes())
+        source = path.read_bytes()
+        if not _may_name_the_kit(source):
+            return None
+        tree = ast.parse(source)
     except (SyntaxError, ValueError, OSError):
         return None  # importing it reports the syntax error itself
     for node in ast.walk(tree):
@@ -81,14 +84,37 @@ def kit_imports(path: Path, root: Path) -> str | None:
     return None
 
 
+# A kit package's name where an import statement can put a module name: after `import`, `from`
+# or a comma, across spaces and backslash continuations. (A comma elsewhere only costs a parse.)
+_KIT_NAME_AFTER_IMPORT = r"(?:\bimport|\bfrom|,)(?:\s|\\(?:\r\n|\r|\n))*(?:{})\b".format("|".join(KIT_PACKAGES))
+
+
+def _may_name_the_kit(source: bytes) -> bool:
+    """False only when no import in `source` can name a kit package, read as Python reads it
+    (its declared encoding, NFKC-normalised: neither `# coding: utf-7` nor a full-width letter
+    hides one). Parsing every file of theirs is ten times dearer, in every worker."""
+    import io
+    import re
+    import tokenize
+    import unicodedata
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        text = unicodedata.normalize("NFKC", source.decode(encoding))
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return True  # let the parser say what it makes of it
+    return re.search(_KIT_NAME_AFTER_IMPORT, text) is not None
+
+
 class StandIns:
-    """The references this worker may hold (from the judge, as source: see standins.py), as
+    """The references this worker may hold (from the judge, as compiled code: see standins.py), as
     modules that student code cannot import by name: outside `exposed()` they are never in
     sys.modules (probes and stand-in packages keep their own references to them)."""
 
     def __init__(self, sources: dict[str, str] | None):
         self.sources = sources  # None: not in a worker (the kit's own tests): the real references
         self.modules: dict[str, object] = {}
+        self._registered: set[str] = set()  # every name this put in sys.modules, even if its code failed
 
     def get(self, name: str):
         if self.sources is None:
@@ -100,10 +126,11 @@ class StandIns:
                 import types
 
                 module = types.ModuleType(name)
-                module.__file__ = f"<kit {name}>"
+                module.__file__ = kit_file_name(name)
                 module.__spec__ = importlib.machinery.ModuleSpec(name, None, origin=module.__file__)
                 sys.modules[name] = module  # a reference may import an earlier one
-                exec(compile(self.sources[name], f"<kit {name}>", "exec"), module.__dict__)
+                self._registered.add(name)
+                exec(_code(self.sources[name]), module.__dict__)
                 self.modules[name] = module
         return self.modules[name]
 
@@ -122,14 +149,30 @@ class StandIns:
         try:
             yield
         finally:
-            for name in [m for m in sys.modules if m == "grader.references" or m.startswith("grader.references.")]:
-                del sys.modules[name]
+            # Only the names put there: `grader.references` has no path, so an import of any other
+            # name under it fails without leaving an entry. (Not a scan of sys.modules: in a worker
+            # forked from torch's server, touching its ~1,500 entries copies hundreds of pages.)
+            for name in ("grader.references", *self._registered):
+                sys.modules.pop(name, None)
             if hasattr(grader, "references"):
                 del grader.references
 
     def load_all(self) -> None:
         for name in self.sources or ():
             self.get(name)
+
+
+def kit_file_name(module: str) -> str:
+    """The file name stand-in code is compiled under: provenance.KIT_MARK says it is the kit's."""
+    return f"<kit {module}>"
+
+
+def _code(data: str):
+    """A stand-in's code object, as grader.engine.worker.standins.compiled() sent it."""
+    import base64
+    import marshal
+
+    return marshal.loads(base64.b64decode(data))
 
 
 def _student_frame(exercises: str) -> str:
@@ -154,6 +197,8 @@ class Student:
     def __init__(self, exercises: Path, forbidden: tuple[str, ...] = (), stand_ins: StandIns | None = None):
         self.exercises = exercises.resolve()
         self._cache: dict[tuple, object] = {}
+        self._imports = 0
+        self._kit_import: str | None = None  # the first `import grader` found in a file of theirs
         self.stand_ins = stand_ins or StandIns(None)
         sys.meta_path.insert(0, ImportGuard(forbidden, self.exercises))
 
@@ -180,8 +225,12 @@ class Student:
 
     def _import(self, name: str, reference: dict[str, str]):
         package = name.split(".", 1)[0]
-        for mod in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
-            del sys.modules[mod]
+        if self._imports or package in sys.modules:
+            # A load before this one (other stand-ins) left their modules: they must not be reused.
+            # The first needs no scan: no code of theirs has run, so nothing of theirs is there.
+            for mod in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+                del sys.modules[mod]
+        self._imports += 1
         folder = self.exercises / package
         if not folder.is_dir():
             raise FileNotFoundError(f"no folder exercises/{package}/ in the submission")
@@ -195,15 +244,36 @@ class Student:
             setattr(pkg, stand_in.rsplit(".", 1)[1], ref)
         if not (folder / (name.split(".", 1)[1].replace(".", "/") + ".py")).is_file():
             raise FileNotFoundError(f"no file exercises/{name.replace('.', '/')}.py in the submission")
-        module = importlib.import_module(name)
-        # Every file of theirs this import ran, read for imports of the kit's own packages.
-        for loaded in list(sys.modules.values()):
-            path = getattr(loaded, "__file__", None) or ""
+        sys.modules[IMPORT_MARK] = None
+        try:
+            module = importlib.import_module(name)
+            added = _added_since(IMPORT_MARK)
+        finally:
+            sys.modules.pop(IMPORT_MARK, None)
+        # Every file of theirs this import ran, read for imports of the kit's own packages. (A
+        # file found once is found again on every later load: it may stay imported, unscanned.)
+        for loaded in added:
+            path = getattr(sys.modules.get(loaded), "__file__", None) or ""
             if path.startswith(str(self.exercises)) and path.endswith(".py"):
-                found = kit_imports(Path(path), self.exercises)
-                if found:
-                    raise KitImport(found)
+                self._kit_import = self._kit_import or kit_imports(Path(path), self.exercises)
+        if self._kit_import:
+            raise KitImport(self._kit_import)
         return module
+
+
+IMPORT_MARK = "<grader: what follows was imported by the student's load>"
+
+
+def _added_since(mark: str) -> list[str]:
+    """The names put in sys.modules after `mark` (dicts keep insertion order), newest first;
+    every name if student code took the mark out. Not a walk of the whole of sys.modules: in a
+    worker forked from torch's server, touching its ~1,500 modules copies hundreds of pages."""
+    names = []
+    for name in reversed(sys.modules):
+        if name == mark:
+            break
+        names.append(name)
+    return names
 
 
 def describe_exception(exc: BaseException, exercises: Path) -> dict:
