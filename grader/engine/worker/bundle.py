@@ -23,7 +23,7 @@ FILES = (
     "__init__.py", "shared/__init__.py", "shared/exprs.py", "shared/deep_chain.py", "engine/__init__.py",
     "engine/worker/__init__.py", "engine/worker/__main__.py", "engine/worker/boot.py", "engine/worker/protocol.py",
     "engine/worker/server.py", "engine/worker/student.py", "engine/worker/provenance.py",
-    "engine/worker/forkserver.py", "engine/worker/confine.py", "engine/worker/cleanup.py",
+    "engine/worker/forkserver.py", "engine/worker/confine.py", "engine/worker/cleanup.py", "engine/worker/hugepages.py",
     "probes/__init__.py", "probes/common.py",
     "engine/manifest.py",  # what each component owns: the probes' owner checks read it (grader.engine.manifest.owners)
 )
