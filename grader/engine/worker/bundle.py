@@ -4,7 +4,7 @@ A worker needs the protocol, the server, the submission loader and the probes of
 grades: nothing that solves an exercise. So it never runs from the kit's folder (which holds
 `solutions/` in a checkout, and `grader/references` and the hidden suites everywhere); it runs from
 this bundle, made once per judge process in a private temporary folder, read-only inside the
-sandbox. The references a worker needs as stand-ins arrive as source over the protocol, with
+sandbox. The references a worker needs as stand-ins arrive compiled over the protocol, with
 the component's own answer left out (`grader.engine.worker.standins`).
 """
 from __future__ import annotations
