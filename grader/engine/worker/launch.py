@@ -26,8 +26,9 @@ CONTROL_TIMEOUT = 30.0  # seconds the fork server may take to answer before it c
 # What a fork server imports once, so that each fork has it: the worker's own code, the manifest
 # (parsed: every worker reads what each component owns), and the slow standard modules the probes
 # use. Never a module's probes or a reference: a fork would inherit every answer.
-PURE_PRELOAD = ("grader.engine.worker.server", "grader.probes.common", "grader.engine.manifest", "dataclasses",
-                "inspect", "ast", "dis", "string", "datetime", "copy", "base64", "tokenize", "unicodedata")
+PURE_PRELOAD = ("grader.engine.worker.server", "grader.probes.common", "grader.engine.manifest", "grader.shared.exprs",
+                "grader.shared.deep_chain", "dataclasses", "inspect", "ast", "dis", "string", "datetime", "copy", "base64",
+                "tokenize", "unicodedata")
 # (Not torch_watch: importing it installs its audit hook, which belongs only in the workers that watch.)
 TORCH_PRELOAD = ("numpy", "torch", *PURE_PRELOAD, "grader.probes.tensors", "grader.probes.torch_rules")
 _live: set[int] = set()  # host pids of the processes this judge started (workers, fork servers)
