@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from conftest import EXERCISES, SOLUTIONS
@@ -114,14 +115,43 @@ FORGED = json.dumps({"nonce": "0" * 32, "result": {"version": 1, "score": 99.0, 
     "seconds": 1.0, "grading_seconds": 1.0})
 
 
+# A judge's result channel with forged lines in it before the real reply: a stale nonce, none at
+# all, a line that is not JSON. Where student code can reach the batch parent's pipes (the
+# process fallback, run as the same user), this is what it can do; in the sandbox it cannot
+# even see the parent (the end-to-end attack below then finds nothing to write to).
+FAKE_JUDGE = '''
+import json, sys
+request = json.loads(sys.stdin.readline())
+forged = json.loads(sys.argv[1])
+for line in (json.dumps(forged), json.dumps({**forged, "nonce": None}), "not json at all"):
+    print(line, flush=True)
+print(json.dumps({"nonce": request["nonce"], "result": "the real one"}), flush=True)
+sys.stdin.read()
+'''
+
+
+def test_a_reply_that_does_not_echo_the_requests_nonce_is_never_taken(tmp_path, monkeypatch):
+    from grader.instructor.batch import handle
+
+    monkeypatch.setattr(handle, "grading_process_command",
+                        lambda *args: [sys.executable, "-c", FAKE_JUDGE, FORGED])
+    judge = handle.GradingProcess(["micrograd"], 5, 10.0, 4096, str(tmp_path))
+    try:
+        reply = judge.ask({"snapshot": {}}, time.monotonic() + 60)
+    finally:
+        judge.close(kill=True)
+    assert reply["result"] == "the real one", reply
+    assert judge.ignored == 3
+
+
 def test_forged_full_marks_lines_in_every_pipe_of_the_batch_earn_nothing(tmp_path):
     # Written into every pipe the batch parent holds (the judges' result channels, and their
-    # request pipes), over and over while the classmates are graded: before nonces, the parent
-    # took the line as the next student's result. (The pipes between a judge and its workers
-    # are the worker protocol's to defend, with the sandbox: not this test's.)
+    # request pipes), over and over while the classmates are graded, by every worker of the
+    # attacker that imports engine.py. (The pipes between a judge and its workers are the worker
+    # protocol's to defend, with the sandbox: not this test's.)
     attack = f'''
 import time
-_end = time.monotonic() + 4
+_end = time.monotonic() + 1.5  # in each of the ~10 workers that import engine.py: past the classmates' grading
 while time.monotonic() < _end:
     for _pid in [_batch_parent()] if _batch_parent() else []:
         try:
