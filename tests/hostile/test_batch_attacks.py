@@ -116,9 +116,10 @@ FORGED = json.dumps({"nonce": "0" * 32, "result": {"version": 1, "score": 99.0, 
 
 
 # A judge's result channel with forged lines in it before the real reply: a stale nonce, none at
-# all, a line that is not JSON. Where student code can reach the batch parent's pipes (the
-# process fallback, run as the same user), this is what it can do; in the sandbox it cannot
-# even see the parent (the end-to-end attack below then finds nothing to write to).
+# all, a line that is not JSON. The walls in front of the batch parent's pipes stop the
+# end-to-end attack below before it writes anything (in the sandbox a worker cannot see the
+# parent; without it the parent and the judges are not dumpable, and a root judge's workers run
+# as nobody). This is the wall behind them, for a line that gets in all the same.
 FAKE_JUDGE = '''
 import json, sys
 request = json.loads(sys.stdin.readline())
