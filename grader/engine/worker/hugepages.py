@@ -35,7 +35,7 @@ def collapse_writable_memory() -> int:
         fields = line.split()
         span, perms = fields[0], fields[1]
         name = fields[5] if len(fields) > 5 else ""
-        if "w" not in perms or "p" not in perms or name in ("[stack]", "[vvar]", "[vdso]"):
+        if "w" not in perms or "p" not in perms or name == "[stack]":
             continue
         start, end = (int(x, 16) for x in span.split("-"))
         first, last = -(-start // HUGE) * HUGE, end // HUGE * HUGE

@@ -76,4 +76,3 @@ def for_component(module: str, component: str | None) -> dict[str, str]:
     from grader.engine import manifest
 
     return {f"grader.references.{n}": compiled(n, component) for n in manifest.load()[module].references}
-

@@ -149,9 +149,8 @@ class StandIns:
         try:
             yield
         finally:
-            # Only the names put there: `grader.references` has no path, so an import of any other
-            # name under it fails without leaving an entry. (Not a scan of sys.modules: in a worker
-            # forked from torch's server, touching its ~1,500 entries copies hundreds of pages.)
+            # Only the names put there (no scan of sys.modules: see _added_since): `grader.references`
+            # has no path, so an import of any other name under it fails without leaving an entry.
             for name in ("grader.references", *self._registered):
                 sys.modules.pop(name, None)
             if hasattr(grader, "references"):
