@@ -14,11 +14,12 @@ MLP = [("makemore.mlp", None)]
 
 
 @functools.lru_cache(maxsize=None)
-def _real_split() -> tuple[tuple[str, ...], ...] | None:
+def _real_split() -> tuple[tuple[str, ...], ...]:
     """The reference split of names.txt (seed 42), made once per judge: the file is checked
-    against its sha256 whenever it is read, so a batch's every submission gets the same one."""
-    words = real_names()
-    return None if words is None else tuple(tuple(part) for part in ref.split_words(words))
+    against its sha256 whenever it is read, so a batch's every submission gets the same one.
+    Called only once `real_names()` has found the file: whether it is here is asked every time
+    (a check on the real names is skipped when it is not), and an absence is never cached."""
+    return tuple(tuple(part) for part in ref.split_words(real_names()))
 
 
 def _check_dataset(student, words, block_size, where):
@@ -49,10 +50,10 @@ def check_dataset_random_words(student, rng, seed, block_size):
 
 @pytest.mark.component("mlp.dataset")
 def check_dataset_real_split(student):
-    split = _real_split()
-    if split is None:
+    words = real_names()
+    if words is None:
         pytest.skip("names.txt is not here")
-    sizes = [_check_dataset(student, list(part), None, "(on the names.txt split)") for part in split]
+    sizes = [_check_dataset(student, list(part), None, "(on the names.txt split)") for part in _real_split()]
     require(sizes == [182625, 22655, 22866], f"examples per split: expected 182625 / 22655 / 22866, got {sizes}")
 
 
