@@ -65,6 +65,18 @@ def test_a_deliberately_inconsistent_module_is_caught(tmp_path):
     assert [p for p in problems if "files name" in p] == ["toy: its manifest's files name toy/typo.py, which no component grades"]
 
 
+def test_a_group_of_one_or_with_a_bonus_is_caught(tmp_path):
+    module, root = _toy(tmp_path)
+    first = module.components[0]
+    second = replace(first, id="toy.other", title="other")
+    alone = replace(module, components=(replace(first, share="g"), second))
+    with_bonus = replace(module, components=(replace(first, share="g"), replace(second, share="g", bonus=True)))
+    assert [p for p in devcheck.check_module(alone, root, root / "grader") if "share" in p] == \
+        [f"{first.id}: share = 'g' needs another member, and no bonus (skipped, it regrades the group)"]
+    assert [p.split(":")[0] for p in devcheck.check_module(with_bonus, root, root / "grader") if "share" in p] == \
+        [second.id]
+
+
 def test_every_mistake_names_a_mutant_that_exists_and_fails_its_component():
     tables, mutants = devcheck._mistake_tables(devcheck.ROOT)
     assert set(tables) == set(manifest.load())  # every module declares its mistakes in a table

@@ -45,7 +45,7 @@ def test_a_sandboxed_worker_is_pid_1_of_its_own_namespace(server, tmp_path):
     # The submission's import says where it runs (the message of its error is the only channel).
     (config.exercises / "micrograd" / "whoami.py").write_text(
         "import os\nraise RuntimeError(f'pid={os.getpid()} parent-visible={os.path.exists(f\"/proc/{os.getppid()}\")}')\n")
-    config = dataclasses.replace(config, setup=probe_setup("micrograd", None))
+    config = dataclasses.replace(config, setup=probe_setup("micrograd"))
     seen = []
     for _ in range(2):
         with Worker(config) as worker:

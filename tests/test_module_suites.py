@@ -3,7 +3,9 @@ mistake (tests/mutants/<module>.py) fails its component and no other; a mutant t
 mistake's entry names (grader/suites/<module>/mistakes.py) is named by it in the result.
 
 The mutants are graded one after another by warm fork servers, as `grade batch` grades (a third
-of the time each for a torch module); the solutions and stubs as `grade` does, servers of their own."""
+of the time each for a torch module), and with its groups: a mutant's group fails its first pass
+and is graded again, one worker per component. The solutions and stubs are graded as `grade`
+does, with servers of their own."""
 from __future__ import annotations
 
 import importlib
@@ -52,7 +54,7 @@ def test_untouched_stubs_are_todo_everywhere(module):
 
 @pytest.mark.parametrize("module,mutant", CASES, ids=[f"{mod}:{m.name}" for mod, m in CASES])
 def test_a_realistic_mistake_fails_its_component_and_only_it(tmp_path, module, mutant, warm_servers):
-    result = grade_folder(make_submission(tmp_path, mutant.edits), module, servers=warm_servers)
+    result = grade_folder(make_submission(tmp_path, mutant.edits), module, servers=warm_servers, share=True)
     assert set(not_passed(result)) == mutant.fails, [(c.id, c.status, c.message) for c in result.components]
     first = by_id(result, sorted(mutant.fails, key=components(module).index)[0])
     for words in mutant.says:

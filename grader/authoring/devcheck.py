@@ -54,6 +54,8 @@ def check_module(module: manifest.Module, root: Path = ROOT, grader: Path = GRAD
     for c in module.components:
         if not c.id.startswith(module.name + "."):
             problems.append(f"{c.id}: ids of module {module.name} start with '{module.name}.'")
+    for c in [c for c in module.components if c.share and (c.bonus or c.share not in module.groups())]:
+        problems.append(f"{c.id}: share = {c.share!r} needs another member, and no bonus (skipped, it regrades the group)")
     graded = {c.file for c in module.components}
     for rel in module.file_order:
         if rel not in graded:

@@ -31,6 +31,10 @@ class Component:
     # What the component grades, in `file`: its functions, classes and methods ("Value.__add__").
     # Credit needs each of them to be the student's own code (SPEC §3, worker/provenance.py).
     owns: tuple[str, ...] = ()
+    # Components of a module with the same `share` may be graded in one worker first, in a batch
+    # (grader.engine.judge.run: a group that does not pass as a whole is graded again, one worker
+    # per component). Empty: always a worker of its own.
+    share: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,14 @@ class Module:
         file a component grades, in the components' order. A notebook has one section per file."""
         return tuple(dict.fromkeys(self.file_order + tuple(c.file for c in self.components)))
 
+    def groups(self) -> dict[str, tuple[str, ...]]:
+        """`share` name -> its components' ids, in the components' order (groups of two or more)."""
+        found: dict[str, tuple[str, ...]] = {}
+        for c in self.components:
+            if c.share:
+                found[c.share] = found.get(c.share, ()) + (c.id,)
+        return {name: ids for name, ids in found.items() if len(ids) > 1}
+
     def component(self, component_id: str) -> Component:
         for c in self.components:
             if c.id == component_id:
@@ -72,6 +84,7 @@ def _module(raw: dict) -> Module:
             hints=tuple(c.get("hints", ())),
             bonus=bool(c.get("bonus", False)),
             owns=tuple(c.get("owns", (c["symbol"],))),
+            share=str(c.get("share", "")),
         )
         for c in raw["components"]
     )

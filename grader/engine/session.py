@@ -31,6 +31,10 @@ class Options:
     # since there every core already has a submission of its own to grade).
     prefetch: bool = True
     isolation: str = "auto"  # auto, sandbox or process (grader.engine.worker.sandbox.mode)
+    # Grade each manifest group (`share`) in one worker first, and again one worker per component
+    # only where the group does not pass whole (grader.engine.judge.run.grade_module): cheaper
+    # where most submissions pass, so `grade batch` turns it on.
+    share: bool = False
 
     def worker_config(self, exercises: Path, **settings):
         """The settings of a worker that runs student code under these options (`settings` adds
@@ -51,8 +55,9 @@ def options(seed: int | None = None, timeout: float = 10.0, memory_mb: int = 409
 
 def batch_options(seed: int | None, timeout: float, memory_mb: int) -> Options:
     """Every submission of a batch: one seed; no prefetch, since every core already grades a
-    submission of its own (the judges run with the isolation `auto` makes)."""
-    return options(seed, timeout, memory_mb, prefetch=False)
+    submission of its own (the judges run with the isolation `auto` makes); groups graded in one
+    worker first, since most of a class's submissions pass most of them."""
+    return replace(options(seed, timeout, memory_mb, prefetch=False), share=True)
 
 
 def grade(submission, solutions: bool, names: list[str], opts: Options, all_modules: bool, cwd: Path | None = None):
@@ -111,7 +116,7 @@ def student_worker(exercises: Path, opts: Options, module: str, probes: str | No
     from grader.engine.worker.client import Worker, probe_setup
     from grader.engine.worker.copying import copy_submission
 
-    setup = probe_setup(module, None)
+    setup = probe_setup(module)
     if probes is not None:
         setup["preload"] = [f"grader.probes.{probes}"]
     with tempfile.TemporaryDirectory(prefix="grade-tool-") as tmp:

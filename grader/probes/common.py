@@ -2,6 +2,23 @@
 from __future__ import annotations
 
 
+# The components this worker grades, from its set-up: one, or a group that shares the worker in
+# a batch (grader.engine.judge.run). A group's worker holds none of its components' references.
+_graded: frozenset[str] = frozenset()
+
+
+def set_graded(components) -> None:
+    global _graded
+    _graded = frozenset(components)
+
+
+def theirs(component: str) -> frozenset[str]:
+    """The components whose code runs as the student's while `component` is checked: all of the
+    worker's group when it grades one (their references are withheld here), else `component`
+    alone. Every other function comes from the grader's references (SPEC §3)."""
+    return _graded if component in _graded and len(_graded) > 1 else frozenset((component,))
+
+
 class BadResult(Exception):
     """The student's code returned something of the wrong kind; reported as `failed`."""
 

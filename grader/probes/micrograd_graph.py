@@ -8,6 +8,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from grader.engine import manifest
+from grader.probes.common import theirs
 from grader.references import micrograd as ref
 
 OWNS = manifest.owners("micrograd")  # "Value.__add__" -> ("micrograd.add",): the manifest's `owns`
@@ -16,10 +17,11 @@ _MISSING = object()
 
 @contextmanager
 def grafted(cls, component: str):
-    """Reference ops on `cls` for every method not owned by `component`, restored after."""
-    saved = {}
+    """Reference ops on `cls` for every method not owned by `component` (or, in a group's
+    worker, by the group: see common.theirs), restored after."""
+    saved, own = {}, theirs(component)
     for name, fn in ref.OPS.items():
-        if component not in OWNS.get(f"Value.{name}", ()):
+        if not own.intersection(OWNS.get(f"Value.{name}", ())):
             saved[name] = cls.__dict__.get(name, _MISSING)
             setattr(cls, name, fn)
     try:

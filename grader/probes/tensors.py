@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-from grader.probes.common import BadResult
+from grader.probes.common import BadResult, theirs
 
 
 def tensor(array, requires_grad: bool = False) -> torch.Tensor:
@@ -53,11 +53,12 @@ def floats(values, what: str) -> list[float]:
 
 @contextmanager
 def isolated(module, owner: dict[str, tuple[str, ...]], component: str, reference):
-    """Reference functions stand in for every function of `module` not owned by `component`
-    (`owner`: grader.engine.manifest.owners, from the manifest's `owns`)."""
-    saved = {}
+    """Reference functions stand in for every function of `module` not owned by `component` (or,
+    in a group's worker, by the group: see common.theirs); `owner`: grader.engine.manifest.owners,
+    from the manifest's `owns`."""
+    saved, own = {}, theirs(component)
     for name, comps in owner.items():
-        if component not in comps and hasattr(reference, name):
+        if not own.intersection(comps) and hasattr(reference, name):
             saved[name] = module.__dict__.get(name)
             setattr(module, name, getattr(reference, name))
     try:

@@ -141,6 +141,8 @@ class GradingPlugin:
         self._current = component
         if self._current in self.decided:
             pytest.skip("component already decided")
+        if self._group_failed(component):
+            pytest.skip("its group did not pass whole: it is graded again in a worker of its own")
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item, call):
@@ -160,6 +162,13 @@ class GradingPlugin:
                 self.passed_checks[comp] = self.passed_checks.get(comp, 0) + 1
         return TestReport(item.nodeid, item.location, {}, outcome, longrepr, call.when,
                           duration=call.duration, start=call.start, stop=call.stop)
+
+    def _group_failed(self, component: str) -> bool:
+        """Has a component that shares `component`'s worker already not passed? Then the whole
+        group is graded again (grader.engine.judge.run.grade_module), and the rest of this
+        first pass would be wasted."""
+        groups = getattr(self.workers, "groups", {})
+        return any(component in members and any(m in self.decided for m in members) for members in groups.values())
 
     def note_output(self, text: str) -> None:
         if text and self._current:
@@ -188,7 +197,7 @@ class GradingPlugin:
                                              getattr(exc, "symbol", ""), getattr(exc, "mistake", None), internal)
 
     def workers_tampered(self, comp_id: str) -> bool:
-        worker = getattr(self.workers, "_workers", {}).get(comp_id)
+        worker = self.workers.worker_of(comp_id) if hasattr(self.workers, "worker_of") else None
         return bool(worker is not None and worker.sent_more())
 
     def _result(self, comp, status, message="", hint="", details=(), symbol="", mistake=None, internal=False):

@@ -38,57 +38,96 @@ def _environ(**values):
                 os.environ[k] = v
 
 
+# A group's first pass gives each call this long at most: a hang there then costs 1 s before the
+# group is graded again with the full limit, not a second full limit (what honest calls take,
+# even on a busy machine, is well under it).
+GROUP_CALL_LIMIT = 1.0
+
+
 class Workers:
     """One worker per component (SPEC §3): the worker that grades component X holds stand-ins
-    for the code outside X, and never X's own reference. Workers forked from a server start (and
-    set up) in the background, in the suite's order; a worker without a server starts at once."""
+    for the code outside X, and never X's own reference. With `share` (a batch's first pass, see
+    `grade_module`), the components of a manifest group (`share`) have one worker, which holds
+    none of their references. Workers forked from a server start (and set up) in the background,
+    in the suite's order; a worker without a server starts at once."""
 
-    def __init__(self, module, base: WorkerConfig, only, stack: contextlib.ExitStack):
+    def __init__(self, module, base: WorkerConfig, only, stack: contextlib.ExitStack, share: bool = False):
         self.module, self.base, self.stack = module, base, stack
         self._workers: dict[str, Worker] = {}
         self._sticky: dict = {}
+        self._group_sticky: dict = {}  # a group's own: its calls have a shorter limit
         self._lock = threading.Lock()
         chosen = [c.id for c in module.components if only is None or c.id in only]
-        for comp in chosen:
-            self._make(comp)
+        self._key = {c: c for c in chosen}  # component -> the key of its worker
+        self._members: dict[str, list[str]] = {}  # a group's key -> its components
+        for name, ids in (module.groups() if share else {}).items():
+            members = [c for c in ids if c in self._key]
+            if len(members) > 1:
+                self._members[f"group:{name}"] = members
+                self._key.update({c: f"group:{name}" for c in members})
+        self._unfinished = {key: set(members) for key, members in self._members.items()}
+        keys = list(dict.fromkeys(self._key[c] for c in chosen))
+        for key in keys:
+            self._make(key)
         if base.forkserver is None:
-            for comp in chosen:
-                self._workers[comp].start()
+            for key in keys:
+                self._workers[key].start()
         else:
             # Forks wait for the fork server's torch import: start them (and their set-up) in the
             # background, in the suite's order, so none is on the critical path when its turn comes.
-            threading.Thread(target=self._start_all, args=(chosen,), daemon=True).start()
+            threading.Thread(target=self._start_all, args=(keys,), daemon=True).start()
 
-    def _make(self, component: str) -> Worker:
-        worker = Worker(self.config(component), shared_sticky=self._sticky)
-        self._workers[component] = self.stack.enter_context(worker)
+    @property
+    def groups(self) -> dict[str, list[str]]:
+        """The groups that have a worker of their own here: key -> components."""
+        return dict(self._members)
+
+    def _make(self, key: str) -> Worker:
+        sticky = self._group_sticky if key in self._members else self._sticky
+        worker = Worker(self.config(key), shared_sticky=sticky)
+        self._workers[key] = self.stack.enter_context(worker)
         return worker
 
-    def _start_all(self, chosen: list[str]) -> None:
-        for comp in chosen:
+    def _start_all(self, keys: list[str]) -> None:
+        for key in keys:
             with self._lock:
                 try:
-                    self._workers[comp].start()
+                    self._workers[key].start()
                 except Exception:  # noqa: BLE001 - the component's own first call reports it
                     return
 
-    def config(self, component: str) -> WorkerConfig:
-        comp = self.module.component(component)
-        setup = probe_setup(self.module.name, comp.id, comp.owns, comp.file)
-        return dataclasses.replace(self.base, setup=setup)
+    def config(self, key: str) -> WorkerConfig:
+        """The worker of `key`: a component's own, or a group's (every member's answer withheld)."""
+        members = self._members.get(key)
+        comps = [self.module.component(c) for c in (members or [key])]
+        config = dataclasses.replace(self.base, setup=probe_setup(self.module.name, comps))
+        if members:
+            config = dataclasses.replace(config, timeout=min(config.timeout, GROUP_CALL_LIMIT))
+        return config
 
     def for_component(self, component: str) -> Worker:
+        key = self._key.get(component, component)
         with self._lock:
-            worker = self._workers.get(component) or self._make(component)
+            worker = self._workers.get(key) or self._make(key)
             worker.start()
         return worker
+
+    def worker_of(self, component: str) -> Worker | None:
+        return self._workers.get(self._key.get(component, component))
 
     def finish(self, component: str) -> None:
         """The suite is done with `component`: its worker goes (and, in a fork server's sandbox,
         everything it left), before the next component's code runs. A component's code never
-        meets another's, so nothing one worker holds reaches the next."""
+        meets another's, so nothing one worker holds reaches the next. A group's worker goes
+        when the suite is done with all of the group."""
+        key = self._key.get(component, component)
         with self._lock:
-            worker = self._workers.get(component)
+            left = self._unfinished.get(key)
+            if left is not None:
+                left.discard(component)
+                if left:
+                    return
+            worker = self._workers.get(key)
             if worker is not None:
                 worker.stop()
 
@@ -108,10 +147,6 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None, 
     if isolation is None:
         with prepared(Path(exercises), [name], options) as (copy, server, isolation):
             return grade_module(name, copy, options, server, isolation)
-    import pytest  # here, not at the top: the workers start first and import while pytest loads
-
-    from grader.engine.judge.plugin import GradingPlugin
-
     module = manifest.load()[name]
     started, wall_start = time.monotonic(), time.time() - 1.0
     # Only without a sandbox can student code reach the kit (the sandbox shows workers a
@@ -122,8 +157,39 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None, 
         forkserver=_server_for(forkserver, module.worker), isolation=isolation,
     )
     only = None if options.only is None else set(options.only)
+    share = options.share and bool(module.groups())
+    components, groups = _run_suite(module, config, options, only, share)
+    not_passed = {c.id for c in components if c.status is not Status.PASSED}
+    # A group passes as a whole or not at all: where any of its components did not pass, all of
+    # them are graded again, one worker each, and only that second verdict counts. So every
+    # verdict but a whole group's pass is the one `grade` gives, with the grader's references for
+    # everything outside each component (SPEC §3).
+    again = {c for members in groups.values() if not_passed.intersection(members) for c in members}
+    if again:
+        redone = {c.id: c for c in _run_suite(module, config, options, again, False)[0]}
+        components = [redone.get(c.id, c) for c in components]
+    _explain_refused(components, module, Path(exercises))
+    # Only without a sandbox can a worker write into the kit; what it wrote is found and removed
+    # here, so no later run loads it either.
+    planted = foreign_bytecode(since=wall_start) if isolation != sandbox.SANDBOX else []
+    if (before is not None and kit_fingerprint() != before) or planted:
+        purge_bytecode(planted)
+        for c in components:
+            c.status, c.message = Status.ERROR, ("the grader's own files changed while this submission was graded: "
+                                                "no result can be trusted (reinstall the kit)")
+    return ModuleResult(name, module.title, components, options.seed, time.monotonic() - started,
+                        isolation=isolation)
+
+
+def _run_suite(module, config: WorkerConfig, options: Options, only, share: bool):
+    """One run of the module's hidden suite under pytest: its results, and the groups that had a
+    worker of their own (key -> components; none without `share`)."""
+    import pytest  # here, not at the top: the workers start first and import while pytest loads
+
+    from grader.engine.judge.plugin import GradingPlugin
+
     with contextlib.ExitStack() as stack:
-        workers = Workers(module, config, only, stack)
+        workers = Workers(module, config, only, stack, share)
         prefetched = _prefetch(module, workers, options.seed, only) if options.prefetch else {}
         plugin = GradingPlugin(module, workers, options.seed, only, prefetched)
         args = [
@@ -137,19 +203,7 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None, 
             code = pytest.main(args, plugins=[plugin])
         if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             plugin.internal_errors.append(f"the hidden suite did not run (pytest exit code {int(code)})")
-        components = plugin.results()
-    _explain_refused(components, module, Path(exercises))
-    # Only without a sandbox can a worker write into the kit; what it wrote is found and removed
-    # here, so no later run loads it either.
-    planted = foreign_bytecode(since=wall_start) if isolation != sandbox.SANDBOX else []
-    if (before is not None and kit_fingerprint() != before) or planted:
-        purge_bytecode(planted)
-        for c in components:
-            c.status, c.message = Status.ERROR, ("the grader's own files changed while this submission was graded: "
-                                                "no result can be trusted (reinstall the kit)")
-    return ModuleResult(name, module.title, components, options.seed, time.monotonic() - started,
-                        isolation=isolation)
-
+        return plugin.results(), workers.groups
 
 
 def _explain_refused(components, module, copy: Path) -> None:

@@ -43,13 +43,20 @@ class WorkerConfig:
     setup: dict = field(default_factory=dict)
 
 
-def probe_setup(module: str, component: str | None, owns=(), file: str = "") -> dict:
-    """The setup request of a worker that runs `module`'s probes for `component` (None: a tool
-    of the kit's that grades nothing, such as the challenge or the pictures: nothing withheld)."""
+def probe_setup(module: str, components=()) -> dict:
+    """The setup request of a worker that runs `module`'s probes for `components` (manifest
+    Components: one, or a group that shares the worker; none: a tool of the kit's that grades
+    nothing, such as the challenge or the pictures, with nothing withheld)."""
     from grader.engine.worker import standins
 
-    return {"component": component, "owns": list(owns), "file": file,
-            "standins": standins.for_component(module, component), "preload": [f"grader.probes.{module}"]}
+    components = tuple(components or ())
+    ids = tuple(c.id for c in components)
+    graded: dict[str, list[str]] = {}
+    for c in components:
+        graded.setdefault(c.file, []).extend(c.owns)
+    return {"components": list(ids), "graded": [[f, owns] for f, owns in graded.items()],
+            "standins": standins.for_component(module, ids[0] if len(ids) == 1 else (ids or None)),
+            "preload": [f"grader.probes.{module}"]}
 
 
 @dataclass

@@ -75,16 +75,18 @@ def _cap_memory(megabytes: int) -> None:
 
 
 class Setup:
-    """What the judge tells a worker before anything runs: which component it serves, the
-    stand-ins it may hold, the probes to import, and what that component grades."""
+    """What the judge tells a worker before anything runs: which components it serves (one, or
+    a group in a batch), the stand-ins it may hold, the probes to import, and what each grades."""
 
     def __init__(self, request: dict, exercises: Path, forbid: tuple[str, ...]):
-        self.component = request.get("component")
-        self.owns = tuple(request.get("owns", ()))
-        self.file = request.get("file") or ""
+        self.components = tuple(request.get("components", ()))
+        self.graded = [(str(file), tuple(owns)) for file, owns in request.get("graded", ())]  # (file, its owns)
         self.timeout = float(request.get("timeout") or 0)
         self.stand_ins = StandIns(request.get("standins", {}))
         self.stand_ins.load_all()
+        from grader.probes import common
+
+        common.set_graded(self.components)
         with self.stand_ins.exposed():
             # The probes (and what they import) load before the submission goes on sys.path, so a
             # student file named like a standard module (random.py, json.py) cannot stand in.
@@ -94,13 +96,12 @@ class Setup:
         self.student = Student(exercises, forbid, self.stand_ins)
 
     def check_provenance(self) -> None:
-        if not (self.owns and self.file):
-            return
-        module = self.student.module(self.file[:-3].replace("/", "."))
-        if module is not None:
-            package = os.path.dirname(os.path.dirname(os.path.dirname(protocol.__file__)))  # grader/
-            kit = tuple(p for p in (package,) if p)
-            provenance.check(module, self.owns, self.file, str(self.student.exercises), kit)
+        package = os.path.dirname(os.path.dirname(os.path.dirname(protocol.__file__)))  # grader/
+        kit = tuple(p for p in (package,) if p)
+        for file, owns in self.graded:
+            module = self.student.module(file[:-3].replace("/", ".")) if owns and file else None
+            if module is not None:
+                provenance.check(module, owns, file, str(self.student.exercises), kit)
 
 
 def serve(req_fd: int, resp_fd: int, exercises: Path, forbid: tuple[str, ...]) -> None:

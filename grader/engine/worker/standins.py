@@ -44,21 +44,30 @@ def owners(name: str) -> dict[str, tuple[str, ...]]:
     return _parsed(name)[1]
 
 
-def withheld_source(name: str, component: str | None) -> str:
-    """Reference module `name` with every definition that answers `component` stubbed out."""
+def withheld_source(name: str, component) -> str:
+    """Reference module `name` with every definition that answers `component` stubbed out
+    (`component`: an id, a tuple of ids for a worker that grades several, or None)."""
     source, owned, spans = _parsed(name)
-    if component is None:
+    withheld = _ids(component)
+    if not withheld:
         return source
     lines = source.splitlines(keepends=True)
     for def_name, start, end in sorted(spans, key=lambda s: -s[1]):
-        if component in owned.get(def_name, ()):
-            stub = STUB.format(name=def_name, component=component)
+        answered = [c for c in owned.get(def_name, ()) if c in withheld]
+        if answered:
+            stub = STUB.format(name=def_name, component=" and ".join(answered))
             lines[start - 1:end] = [stub]
     return "".join(lines)
 
 
+def _ids(component) -> tuple[str, ...]:
+    if component is None:
+        return ()
+    return (component,) if isinstance(component, str) else tuple(component)
+
+
 @functools.lru_cache(maxsize=None)
-def compiled(name: str, component: str | None) -> str:
+def compiled(name: str, component) -> str:
     """Reference module `name` for `component`'s worker, as the worker loads it: marshalled code
     (the same interpreter runs both sides), base64 so it travels in the JSON setup request."""
     import base64
@@ -70,9 +79,10 @@ def compiled(name: str, component: str | None) -> str:
     return base64.b64encode(marshal.dumps(code)).decode("ascii")
 
 
-def for_component(module: str, component: str | None) -> dict[str, str]:
+def for_component(module: str, component) -> dict[str, str]:
     """`grader.references.<name>` -> compiled code, for the references `module`'s manifest names
-    (what its probes import, in import order: a reference may import an earlier one)."""
+    (what its probes import, in import order: a reference may import an earlier one).
+    `component`: the id a worker grades, or the tuple of ids of a worker that grades a group."""
     from grader.engine import manifest
 
     return {f"grader.references.{n}": compiled(n, component) for n in manifest.load()[module].references}
