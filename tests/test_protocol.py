@@ -22,10 +22,12 @@ def roundtrip(obj):
 
 def test_plain_data_and_arrays_roundtrip():
     arr = np.arange(12, dtype=np.float32).reshape(3, 4)
-    got = roundtrip({"x": [1, 2.5, None, "s", float("nan")], "a": arr, "nested": [{"b": arr.astype(np.int64)}]})
+    got = roundtrip({"x": [1, 2.5, None, "s", float("nan")], "a": arr, "nested": [{"b": arr.astype(np.int64)}],
+                     "mixed": [1.5, arr, "s"]})  # a list of plain values crosses whole; one holding an array not
     assert got["x"][:4] == [1, 2.5, None, "s"] and np.isnan(got["x"][4])
     assert got["a"].dtype == np.float32 and np.array_equal(got["a"], arr)
     assert got["nested"][0]["b"].dtype == np.int64
+    assert got["mixed"][0] == 1.5 and np.array_equal(got["mixed"][1], arr) and got["mixed"][2] == "s"
 
 
 def test_object_arrays_are_refused_by_the_reader():

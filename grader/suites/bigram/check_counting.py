@@ -1,6 +1,7 @@
 """The counting model: vocabulary, counts, probabilities, sampling, NLL, and the trigram stretch."""
 from __future__ import annotations
 
+import functools
 import math
 
 import pytest
@@ -32,7 +33,19 @@ def check_vocab(student, rng, seed):
            "itos = {i: s for s, i in stoi.items()}")
 
 
-def _check_counts(student, words, what, stoi=None, itos=None):
+@functools.lru_cache(maxsize=None)
+def _real_reference() -> dict:
+    """The reference's vocabulary, counts, add-one probabilities and NLL on names.txt, made once
+    per judge (a batch grades every submission on the same file). Called only once
+    `real_names()` has found the file, so an absence is never cached. Only read, never changed."""
+    words = real_names()
+    stoi, itos = vocab(words)
+    N = ref.count_bigrams(words, stoi)
+    P = ref.bigram_probs(N)
+    return {"stoi": stoi, "itos": itos, "N": N.numpy(), "P": P, "nll": ref.nll(P, words, stoi)}
+
+
+def _check_counts(student, words, what, stoi=None, itos=None, want=None):
     if stoi is None:
         stoi, itos = vocab(words)
     V = len(stoi)
@@ -40,7 +53,7 @@ def _check_counts(student, words, what, stoi=None, itos=None):
     N = expect_tensor(got, "count_bigrams(words, stoi)", dtype="int32", shape=(V, V),
                       hint="Start from torch.zeros((V, V), dtype=torch.int32), with V = len(stoi): the vocabulary you "
                            "are given, which may hold characters these words never use.")
-    want = ref.count_bigrams(words, stoi).numpy()
+    want = ref.count_bigrams(words, stoi).numpy() if want is None else want
     expect_array_close(N, want, what="count_bigrams", rtol=0, atol=0, context=what, label=pair_label(itos),
                        mistakes=MISTAKES.of("bigram.counts", variant=lambda **switch: ref.count_bigrams(words, stoi, **switch).numpy(),
                                             want=want))
@@ -59,7 +72,8 @@ def check_counts_real_names(student):
     words = real_names()
     if words is None:
         pytest.skip("names.txt is not here")
-    _check_counts(student, words, "(on names.txt)")
+    made = _real_reference()
+    _check_counts(student, words, "(on names.txt)", made["stoi"], made["itos"], made["N"])
 
 
 def _random_counts(rng, V, zero_rows=True):
@@ -144,12 +158,11 @@ def check_nll_real_names(student):
     words = real_names()
     if words is None:
         pytest.skip("names.txt is not here")
-    stoi, _ = vocab(words)
-    P = ref.bigram_probs(ref.count_bigrams(words, stoi))
-    got = student.call("nll", load=BIGRAM, P=P.numpy(), words=words, stoi=stoi)
+    made = _real_reference()
+    got = student.call("nll", load=BIGRAM, P=made["P"].numpy(), words=words, stoi=made["stoi"])
     # 2e-4: a float32 running sum over 228,146 bigrams (the lecture's loop, 2.4544) and torch's
     # more accurate .mean() (2.4546) are both right.
-    expect_close(got, ref.nll(P, words, stoi), rtol=2e-4, what="nll(P, names, stoi) with add-one smoothing",
+    expect_close(got, made["nll"], rtol=2e-4, what="nll(P, names, stoi) with add-one smoothing",
                  context="(on names.txt)")
 
 

@@ -22,10 +22,25 @@ def _real_split() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(part) for part in ref.split_words(real_names()))
 
 
-def _check_dataset(student, words, block_size, where):
-    stoi, _ = bigram_ref.build_vocab(words)
+@functools.lru_cache(maxsize=None)
+def _real_datasets() -> tuple:
+    """(words, stoi, X, Y) of each part of the reference split, made once per judge like the
+    split itself (and, like it, only once the file is found). Only read, never changed."""
+    made = []
+    for part in _real_split():
+        words = list(part)
+        stoi, _ = bigram_ref.build_vocab(words)
+        made.append((words, stoi, *ref.build_dataset(words, stoi, 3)))
+    return tuple(made)
+
+
+def _check_dataset(student, words, block_size, where, made=None):
+    """`made`: the reference's (stoi, X, Y) for these words and block size, when already known."""
+    if made is None:
+        stoi, _ = bigram_ref.build_vocab(words)
+        made = (stoi, *ref.build_dataset(words, stoi, block_size or 3))
+    stoi, X, Y = made
     got = student.call("dataset", load=MLP, words=words, stoi=stoi, block_size=block_size)
-    X, Y = ref.build_dataset(words, stoi, block_size or 3)
     b = block_size or 3
     call = f"build_dataset(words, stoi{'' if block_size is None else f', block_size={block_size}'})"
     n_end = len(Y) - len(words)  # rows without each word's final '.'
@@ -50,10 +65,10 @@ def check_dataset_random_words(student, rng, seed, block_size):
 
 @pytest.mark.component("mlp.dataset")
 def check_dataset_real_split(student):
-    words = real_names()
-    if words is None:
+    if real_names() is None:
         pytest.skip("names.txt is not here")
-    sizes = [_check_dataset(student, list(part), None, "(on the names.txt split)") for part in _real_split()]
+    sizes = [_check_dataset(student, part, None, "(on the names.txt split)", (stoi, X, Y))
+             for part, stoi, X, Y in _real_datasets()]
     require(sizes == [182625, 22655, 22866], f"examples per split: expected 182625 / 22655 / 22866, got {sizes}")
 
 
