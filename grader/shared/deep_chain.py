@@ -10,12 +10,18 @@ import random
 
 STEPS = 50_000  # two nodes a step: a 100,000-node chain
 EVERY = 10_000  # a checkpoint grad every so many steps
+# The steps' factors and offsets are leaves drawn from a pool of this many Values each, so a leaf
+# feeds many steps: the graph is a DAG whose shared leaves a backward() must visit once (a set of
+# visited nodes, as in the lecture), and building it makes half as many Values (a batch builds it
+# for every submission).
+POOL = 1_000
 
 
 @functools.lru_cache(maxsize=4)  # a batch's judge grades every submission with the same seed
 def numbers(seed: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """The chain's factors and offsets: v = v * factor + offset, step after step."""
+    """The chain's factors and offsets, step by step: v = v * factor + offset. Step s uses the
+    pool's element s % POOL of each."""
     rng = random.Random(f"{seed}:deep_chain")
-    factors = tuple(rng.uniform(0.99999, 1.00001) for _ in range(STEPS))
-    offsets = tuple(rng.uniform(-1e-3, 1e-3) for _ in range(STEPS))
-    return factors, offsets
+    factors = [rng.uniform(0.99999, 1.00001) for _ in range(POOL)]
+    offsets = [rng.uniform(-1e-3, 1e-3) for _ in range(POOL)]
+    return tuple(factors[s % POOL] for s in range(STEPS)), tuple(offsets[s % POOL] for s in range(STEPS))
