@@ -16,7 +16,7 @@ def theirs(component: str) -> frozenset[str]:
     """The components whose code runs as the student's while `component` is checked: all of the
     worker's group when it grades one (their references are withheld here), else `component`
     alone. Every other function comes from the grader's references (SPEC §3)."""
-    return _graded if component in _graded and len(_graded) > 1 else frozenset((component,))
+    return _graded if component in _graded else frozenset((component,))
 
 
 class BadResult(Exception):

@@ -11,9 +11,8 @@ import random
 STEPS = 50_000  # two nodes a step: a 100,000-node chain
 EVERY = 10_000  # a checkpoint grad every so many steps
 # The steps' factors and offsets are leaves drawn from a pool of this many Values each, so a leaf
-# feeds many steps: the graph is a DAG whose shared leaves a backward() must visit once (a set of
-# visited nodes, as in the lecture), and building it makes half as many Values (a batch builds it
-# for every submission).
+# feeds many steps: the graph is a DAG whose backward() meets each shared leaf from many parents,
+# and building it makes half as many Values (a batch builds it for every submission).
 POOL = 1_000
 
 

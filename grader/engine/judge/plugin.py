@@ -167,8 +167,8 @@ class GradingPlugin:
         """Has a component that shares `component`'s worker already not passed? Then the whole
         group is graded again (grader.engine.judge.run.grade_module), and the rest of this
         first pass would be wasted."""
-        groups = getattr(self.workers, "groups", {})
-        return any(component in members and any(m in self.decided for m in members) for members in groups.values())
+        return any(component in members and any(m in self.decided for m in members)
+                   for members in self.workers.groups.values())
 
     def note_output(self, text: str) -> None:
         if text and self._current:
@@ -197,7 +197,7 @@ class GradingPlugin:
                                              getattr(exc, "symbol", ""), getattr(exc, "mistake", None), internal)
 
     def workers_tampered(self, comp_id: str) -> bool:
-        worker = self.workers.worker_of(comp_id) if hasattr(self.workers, "worker_of") else None
+        worker = self.workers.worker_of(comp_id)
         return bool(worker is not None and worker.sent_more())
 
     def _result(self, comp, status, message="", hint="", details=(), symbol="", mistake=None, internal=False):

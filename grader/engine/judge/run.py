@@ -157,8 +157,7 @@ def grade_module(name: str, exercises: Path, options: Options, forkserver=None, 
         forkserver=_server_for(forkserver, module.worker), isolation=isolation,
     )
     only = None if options.only is None else set(options.only)
-    share = options.share and bool(module.groups())
-    components, groups = _run_suite(module, config, options, only, share)
+    components, groups = _run_suite(module, config, options, only, options.share)
     not_passed = {c.id for c in components if c.status is not Status.PASSED}
     # A group passes as a whole or not at all: where any of its components did not pass, all of
     # them are graded again, one worker each, and only that second verdict counts. So every

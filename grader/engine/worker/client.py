@@ -55,7 +55,7 @@ def probe_setup(module: str, components=()) -> dict:
     for c in components:
         graded.setdefault(c.file, []).extend(c.owns)
     return {"components": list(ids), "graded": [[f, owns] for f, owns in graded.items()],
-            "standins": standins.for_component(module, ids[0] if len(ids) == 1 else (ids or None)),
+            "standins": standins.for_component(module, ids),
             "preload": [f"grader.probes.{module}"]}
 
 
