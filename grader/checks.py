@@ -12,6 +12,8 @@ needs from the engine, in one import, so the engine's files can move without tou
   (numbers and flat sequences) and `expect_array_close` (arrays) are the specific forms `expect`
   chooses between; `expect_own_code` reviews a function's source for a torch rule (`SHORTCUTS`,
   `AUTOGRAD`).
+- `once` remembers a reference's answer to a question asked before (a batch's judge asks every
+  submission the same ones): for pure functions of plain arguments (grader/engine/judge/memo.py).
 - `names_if_present()` is Karpathy's names.txt (verified) when it is on this machine, else None:
   checks on the real names are then skipped, never faked (grader/engine/names_data.py).
 - `CheckFailed` is the verdict "ran, wrong answer"; `StudentFailure` is what `student.call`
@@ -27,6 +29,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from grader.engine.judge.compare import Mistake, all_close, expect_close, fmt, require
+from grader.engine.judge.memo import once
 from grader.engine.judge.mistakes import Classic, Table
 from grader.engine.judge.plugin import CheckFailed, SubmissionHandle
 from grader.engine.judge.source_review import expect_own_code
@@ -37,7 +40,7 @@ from grader.engine.worker.client import StudentFailure
 
 __all__ = ["AUTOGRAD", "CheckFailed", "Classic", "Mistake", "Table", "Rule", "SHORTCUTS", "StudentFailure", "SubmissionHandle",
            "all_close", "expect", "expect_array_close", "expect_close", "expect_own_code", "expect_tensor", "fmt",
-           "names_if_present", "require"]
+           "names_if_present", "once", "require"]
 
 
 def expect(got, expected, *, what: str, context: str = "", rtol: float | None = None, atol: float | None = None,

@@ -32,20 +32,19 @@ def _new(self, data, children, op):
         return out
 
 
-def _binary(self, other, data, op, dself, dother):
-    out = _new(self, data, (self, other), op)
-
-    def _backward():
-        self.grad += dself() * out.grad
-        other.grad += dother() * out.grad
-
-    out._backward = _backward
-    return out
-
+# Each op builds its node and its own `_backward` side by side, with no helper closure between
+# them: the deep chain (a batch builds 100,000 nodes for every submission) runs these ops.
 
 def add(self, other):
     other = _as_value(self, other)
-    return _binary(self, other, self.data + other.data, "+", lambda: 1.0, lambda: 1.0)
+    out = _new(self, self.data + other.data, (self, other), "+")
+
+    def _backward():
+        self.grad += out.grad
+        other.grad += out.grad
+
+    out._backward = _backward
+    return out
 
 
 def radd(self, other):
@@ -54,7 +53,14 @@ def radd(self, other):
 
 def mul(self, other):
     other = _as_value(self, other)
-    return _binary(self, other, self.data * other.data, "*", lambda: other.data, lambda: self.data)
+    out = _new(self, self.data * other.data, (self, other), "*")
+
+    def _backward():
+        self.grad += other.data * out.grad
+        other.grad += self.data * out.grad
+
+    out._backward = _backward
+    return out
 
 
 def rmul(self, other):
@@ -63,7 +69,14 @@ def rmul(self, other):
 
 def sub(self, other):
     other = _as_value(self, other)
-    return _binary(self, other, self.data - other.data, "-", lambda: 1.0, lambda: -1.0)
+    out = _new(self, self.data - other.data, (self, other), "-")
+
+    def _backward():
+        self.grad += out.grad
+        other.grad -= out.grad
+
+    out._backward = _backward
+    return out
 
 
 def rsub(self, other):
@@ -73,49 +86,82 @@ def rsub(self, other):
 def truediv(self, other):
     other = _as_value(self, other)
     a, b = self.data, other.data
-    return _binary(self, other, a / b, "/", lambda: 1.0 / b, lambda: -a / (b * b))
+    out = _new(self, a / b, (self, other), "/")
+
+    def _backward():
+        self.grad += (1.0 / b) * out.grad
+        other.grad += (-a / (b * b)) * out.grad
+
+    out._backward = _backward
+    return out
 
 
 def rtruediv(self, other):
     return truediv(_as_value(self, other), self)
 
 
-def _unary(self, data, op, local):
-    out = _new(self, data, (self,), op)
+def pow_(self, k):
+    assert isinstance(k, (int, float)), "only int or float powers"
+    x = self.data
+    out = _new(self, x**k, (self,), f"**{k}")
 
     def _backward():
-        self.grad += local(out) * out.grad
+        self.grad += (k * x ** (k - 1)) * out.grad
 
     out._backward = _backward
     return out
 
 
-def pow_(self, k):
-    assert isinstance(k, (int, float)), "only int or float powers"
-    x = self.data
-    return _unary(self, x**k, f"**{k}", lambda out: k * x ** (k - 1))
-
-
 def neg(self):
-    return _unary(self, -self.data, "neg", lambda out: -1.0)
+    out = _new(self, -self.data, (self,), "neg")
+
+    def _backward():
+        self.grad -= out.grad
+
+    out._backward = _backward
+    return out
 
 
 def exp(self):
-    return _unary(self, math.exp(self.data), "exp", lambda out: out.data)
+    out = _new(self, math.exp(self.data), (self,), "exp")
+
+    def _backward():
+        self.grad += out.data * out.grad
+
+    out._backward = _backward
+    return out
 
 
 def log(self):
     x = self.data
-    return _unary(self, math.log(x), "log", lambda out: 1.0 / x)
+    out = _new(self, math.log(x), (self,), "log")
+
+    def _backward():
+        self.grad += (1.0 / x) * out.grad
+
+    out._backward = _backward
+    return out
 
 
 def tanh(self):
-    return _unary(self, math.tanh(self.data), "tanh", lambda out: 1.0 - out.data**2)
+    out = _new(self, math.tanh(self.data), (self,), "tanh")
+
+    def _backward():
+        self.grad += (1.0 - out.data**2) * out.grad
+
+    out._backward = _backward
+    return out
 
 
 def relu(self):
     x = self.data
-    return _unary(self, x if x > 0 else 0.0, "ReLU", lambda out: 1.0 if x > 0 else 0.0)
+    out = _new(self, x if x > 0 else 0.0, (self,), "ReLU")
+
+    def _backward():
+        self.grad += (1.0 if x > 0 else 0.0) * out.grad
+
+    out._backward = _backward
+    return out
 
 
 def topo_order(out):

@@ -34,8 +34,12 @@ STACK_SIGNAL = signal.SIGUSR1
 
 
 # What needs no packing or unpacking: a list of these crosses as it is (a list of 32,033 names,
-# a list of 100,000 floats), with one pass over it instead of a call per element.
+# a list of 100,000 floats), with one pass over it in C (`_plain`) instead of a call per element.
 _PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
+def _plain(values: list) -> bool:
+    return _PLAIN.issuperset(map(type, values))
 
 
 class ProtocolError(Exception):
@@ -56,7 +60,7 @@ def encode(obj) -> bytes:
         kind = type(value)
         if kind is str or kind is int or kind is float or kind is bool or value is None:
             return value  # most of what crosses (a list of 32,033 names): no further test
-        if kind is list and all(type(v) in _PLAIN for v in value):
+        if kind is list and _plain(value):
             return value
         if _is_ndarray(value):
             import numpy as np
@@ -77,8 +81,9 @@ def encode(obj) -> bytes:
     return HEADER.pack(len(header)) + header + b"".join(blobs)
 
 
-def decode(header: bytes, blobs: list[bytes]):
-    meta = _loads(header)
+def decode(header: bytes | dict, blobs: list[bytes]):
+    """A frame's value from its JSON header (or the header already parsed) and its blobs."""
+    meta = _loads(header) if isinstance(header, (bytes, str)) else header
     arrays = []
     if blobs:
         import numpy as np
@@ -91,7 +96,7 @@ def decode(header: bytes, blobs: list[bytes]):
                 return arrays[value["__ndarray__"]]
             return {k: unpack(v) for k, v in value.items()}
         if isinstance(value, list):
-            return value if all(type(v) in _PLAIN for v in value) else [unpack(v) for v in value]
+            return value if _plain(value) else [unpack(v) for v in value]
         return value
 
     return unpack(meta["body"])
@@ -129,7 +134,7 @@ def read_frame(fd: int, deadline: float | None = None, limits: tuple[int, int] =
         raise ProtocolError(f"arrays of {sum(sizes)} bytes, over the limit of {limits[1]}")
     blobs = [read_exact(fd, s, deadline) for s in sizes]
     try:
-        return decode(header, blobs)
+        return decode(meta, blobs)  # parsed once: a header may be megabytes of names
     except (ValueError, KeyError, IndexError, TypeError, OSError) as exc:
         raise ProtocolError(f"a malformed message ({type(exc).__name__})") from None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.checks import expect_array_close, expect_close, expect_tensor, require
+from grader.checks import expect_array_close, expect_close, expect_tensor, once, require
 from grader.references import bigram as ref
 from grader.suites.bigram.mistakes import MISTAKES
 from grader.suites.bigram.words import random_words, vocab, wider_vocab
@@ -79,6 +79,13 @@ def check_loss(student, rng, seed, reg):
     expect_array_close(got["grad"], Wr.grad.numpy(), what=f"d({call})/dW", context=f"(seed {seed})")
 
 
+@once
+def _reference_trajectory(W, xs, ys, steps, lr, reg, **kw):
+    """The reference's losses, and W after them, training a copy of W."""
+    Wr = W.clone().requires_grad_()
+    return ref.train_bigram(Wr, xs, ys, steps, lr, reg, **kw), Wr.detach().numpy()
+
+
 @pytest.mark.component("bigram.train")
 @pytest.mark.parametrize("lr,reg", [(None, None), (10.0, 0.5)], ids=["defaults", "lr=10,reg=0.5"])
 def check_train(student, rng, seed, lr, reg):
@@ -92,13 +99,11 @@ def check_train(student, rng, seed, lr, reg):
         f"train_bigram(W, xs, ys, steps={steps}, lr={lr}, reg={reg})"
 
     def trajectory(lr=rate, reg=r, **kw):
-        Wr = W.clone().requires_grad_()
-        return ref.train_bigram(Wr, xs, ys, steps, lr, reg, **kw), Wr.detach().numpy()
+        return _reference_trajectory(W, xs, ys, steps, lr, reg, **kw)
 
     want, W_final = trajectory()
     require(len(got["losses"]) == steps, f"{call} returned {len(got['losses'])} losses")
-    Wr = W.clone().requires_grad_()
-    after = ref.train_bigram(Wr, xs, ys, steps + 1, rate, r)[1:]
+    after = _reference_trajectory(W, xs, ys, steps + 1, rate, r)[0][1:]
     losses = lambda **switch: trajectory(**switch)[0]  # noqa: E731
     mistakes = MISTAKES.of("bigram.train", variant=losses, after=after)
     if lr is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.checks import CheckFailed, expect_close, require
+from grader.checks import CheckFailed, expect_close, once, require
 from grader.suites.micrograd.mistakes import MISTAKES
 
 REF_ENGINE = {"micrograd.engine": "grader.references.micrograd"}
@@ -13,6 +13,7 @@ NN = [("micrograd.nn", REF_ENGINE)]
 TRAIN = [("micrograd.train", REF_ENGINE_NN)]
 
 
+@once
 def _torch_mlp(weights, x, nonlin_last=True):
     h = torch.tensor(x, dtype=torch.float64)
     params = []
@@ -101,6 +102,7 @@ def _tanh(v: float) -> float:
     return float(torch.tanh(torch.tensor(v, dtype=torch.float64)))
 
 
+@once
 def _torch_train(weights_flat, shapes, xs, ys, steps, lr, mistake=None):
     """The reference trajectory in float64, or the one a classic mistake gives."""
     params, i = [], 0

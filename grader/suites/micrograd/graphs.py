@@ -10,6 +10,7 @@ import random
 
 import torch
 
+from grader.checks import once
 from grader.shared import exprs
 
 LETTERS = "abcdefgh"
@@ -93,6 +94,7 @@ def context(graph, out_grad: float) -> str:
     return f"for out = {expression(graph)} with {values}{seed}"
 
 
+@once
 def torch_reference(graph, out_grad: float, preset: dict | None = None):
     """(data, grad) of every node, float64, as PyTorch computes them."""
     nodes = exprs.evaluate(graph, lambda x: torch.tensor(x, dtype=torch.float64, requires_grad=True))

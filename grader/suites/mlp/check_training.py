@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.checks import CheckFailed, StudentFailure, expect_array_close, expect_close, require
+from grader.checks import CheckFailed, StudentFailure, expect_array_close, expect_close, once, require
 from grader.references import bigram as bigram_ref
 from grader.references import mlp as ref
 from grader.suites.bigram.words import itos_pairs, random_words
@@ -19,6 +19,21 @@ def _data(rng, block=3):
     stoi, itos = bigram_ref.build_vocab(words)
     X, Y = ref.build_dataset(words, stoi, block)
     return X, Y, len(stoi), itos
+
+
+@once
+def _reference_run(params, X, Y, steps, batch, lr, gen_seed, **kw):
+    """The reference's losses, and the parameters after them, training a copy of `params`; `lr`
+    a number, or a list of rates standing for the schedule lr(step) (its last for later steps)."""
+    P = {k: v.clone().requires_grad_() for k, v in params.items()}
+    rate = (lambda i: lr[min(i, len(lr) - 1)]) if isinstance(lr, list) else lr
+    g = None if gen_seed is None else torch.Generator().manual_seed(gen_seed)
+    return ref.train_mlp(P, X, Y, steps, batch, rate, g, **kw), P
+
+
+@once
+def _reference_names(params, itos, n, gen_seed, block):
+    return ref.sample_mlp(params, itos, n, torch.Generator().manual_seed(gen_seed), block)
 
 
 @pytest.mark.component("mlp.train")
@@ -39,10 +54,7 @@ def check_train(student, rng, seed, schedule):
         raise
 
     def run(n=steps, gen_seed=seed, **kw):
-        P = {k: v.clone().requires_grad_() for k, v in params.items()}
-        rate = (lambda i: lr[min(i, steps - 1)]) if schedule else lr
-        g = None if gen_seed is None else torch.Generator().manual_seed(gen_seed)
-        return ref.train_mlp(P, X, Y, n, batch, rate, g, **kw), P
+        return _reference_run(params, X, Y, n, batch, lr, gen_seed, **kw)
 
     want, P = run()
     call = f"train_mlp(params, X, Y, steps={steps}, batch_size={batch}, lr={'a schedule' if schedule else lr}, generator=g)"
@@ -77,7 +89,7 @@ def check_sampling(student, rng, seed, block):
         gen_seed, n = seed + k, 5 + k  # two generators and two counts
         got = student.call("sampling", load=MLP, params={k: v.numpy() for k, v in params.items()},
                            itos=itos_pairs(itos), n=n, seed=gen_seed, block_size=block)
-        want = ref.sample_mlp(params, itos, n, torch.Generator().manual_seed(gen_seed), block or 3)
+        want = _reference_names(params, itos, n, gen_seed, block or 3)
         if got != want:
             if len(got) != len(want):
                 raise CheckFailed(f"sample_mlp(..., n={n}) returned {len(got)} names")
