@@ -16,7 +16,7 @@ import gc
 import traceback
 
 from grader.shared import exprs
-from grader.shared.deep_chain import POOL, numbers as chain_numbers
+from grader.shared.deep_chain import POOL, STEPS, pools as chain_pools
 from grader.probes.common import BadResult, as_float
 from grader.probes.micrograd_graph import children, drive_backward, grafted, reachable, topo, zero_grads
 from grader.probes.micrograd_nn import gradcheck, nn_mlp, nn_parts, train_mse, train_run  # noqa: F401
@@ -207,17 +207,17 @@ def backward_graph(student, graph: list, preset: dict):
 def deep_chain(student, seed: int, every: int):
     """A chain v = v * m + c, two nodes per step, with the student's backward(); m and c are
     leaves of a pool (grader.shared.deep_chain.POOL), each shared by many steps."""
-    factors, offsets = chain_numbers(seed)
+    factors, offsets = chain_pools(seed)
     Value = student.load(ENGINE).Value
     made = []
     gc.disable()  # 200,000 linked objects: the cyclic collector would rescan them again and again
     try:
         with grafted(Value, "micrograd.backward"):
             # Wrapped here, so every node is in `made` or `leaves`; each leaf feeds STEPS / POOL steps.
-            leaves = [Value(m) for m in factors[:POOL]] + [Value(c) for c in offsets[:POOL]]
+            leaves = [Value(m) for m in factors] + [Value(c) for c in offsets]
             x = Value(0.5)
             v, checkpoints = x, []
-            for step in range(len(factors)):
+            for step in range(STEPS):
                 factor, offset = leaves[step % POOL], leaves[POOL + step % POOL]
                 product = v * factor
                 v = product + offset

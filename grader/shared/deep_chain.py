@@ -16,11 +16,15 @@ EVERY = 10_000  # a checkpoint grad every so many steps
 POOL = 1_000
 
 
+def pools(seed: int) -> tuple[list[float], list[float]]:
+    """The POOL factors and the POOL offsets the chain's steps draw from (what the worker needs)."""
+    rng = random.Random(f"{seed}:deep_chain")
+    return [rng.uniform(0.99999, 1.00001) for _ in range(POOL)], [rng.uniform(-1e-3, 1e-3) for _ in range(POOL)]
+
+
 @functools.lru_cache(maxsize=4)  # a batch's judge grades every submission with the same seed
 def numbers(seed: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """The chain's factors and offsets, step by step: v = v * factor + offset. Step s uses the
     pool's element s % POOL of each."""
-    rng = random.Random(f"{seed}:deep_chain")
-    factors = [rng.uniform(0.99999, 1.00001) for _ in range(POOL)]
-    offsets = [rng.uniform(-1e-3, 1e-3) for _ in range(POOL)]
+    factors, offsets = pools(seed)
     return tuple(factors[s % POOL] for s in range(STEPS)), tuple(offsets[s % POOL] for s in range(STEPS))
