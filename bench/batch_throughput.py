@@ -65,6 +65,25 @@ def _apply(exercises: Path, edits: dict) -> None:
         path.write_text(text)
 
 
+def _time_limit_share(rows, wall: float, jobs: int) -> None:
+    """How much of the run the per-call time limit itself took: an infinite loop is graded only
+    when its call has run for the whole limit (10 s by default), twice over where its group was
+    graded first. Printed beside the rate, never subtracted from it."""
+    from grader.engine.model import Status
+
+    hung = [r for r in rows if r.result and any(c.status is Status.TIMEOUT for m in r.result.modules
+                                                    for c in m.components)]
+    others = [r.seconds for r in rows if r not in hung]
+    if not hung or not others:
+        return
+    spent = sum(r.seconds for r in hung)
+    extra = spent - len(hung) * statistics.median(others)
+    rest = 60 * (len(rows) - len(hung)) / (wall - spent / jobs)
+    print(f"  {len(hung)} submissions hit the time limit: {extra:.0f} s of judges' time beyond a usual "
+          f"submission's ({extra / (wall * jobs):.0%} of the run); the other {len(rows) - len(hung)} "
+          f"at {rest:.1f} per minute")
+
+
 def main() -> None:
     from grader.instructor.batch import BatchOptions, run_batch
     from grader.engine.session import Options
@@ -90,6 +109,7 @@ def main() -> None:
                   f"batch parent/startup; {bad} rows with errors")
             for error in sorted({r.error for r in rows if r.error})[:5]:
                 print(f"  error: {error[:200]}")
+            _time_limit_share(rows, wall, jobs)
         if 1 in walls and len(walls) > 1:
             for jobs, wall in walls.items():
                 if jobs > 1:
