@@ -98,6 +98,7 @@ class GradingPlugin:
         self.outputs: dict[str, list[str]] = {}
         self.internal_errors: list[str] = []
         self._current: str | None = None
+        self._check = ""  # the name of the running check (its `rng` stream)
 
     # -- fixtures --------------------------------------------------------------------------
     @pytest.fixture(scope="session")
@@ -108,10 +109,17 @@ class GradingPlugin:
     def seed(self):
         return self.run_seed
 
+    # The two below know their check from pytest_runtest_setup (which runs before any fixture),
+    # not from `request`: pytest builds a fixture of its own for every check that asks for it.
     @pytest.fixture
-    def rng(self, request):
+    def rng(self):
         # One stream per check, so adding a check never changes another check's inputs.
-        return random.Random(f"{self.run_seed}:{request.node.name}")
+        return random.Random(f"{self.run_seed}:{self._check}")
+
+    @pytest.fixture
+    def component(self):
+        """The id of the component the running check is marked with."""
+        return self._current
 
     # -- hooks -----------------------------------------------------------------------------
     def pytest_configure(self, config):
@@ -138,7 +146,7 @@ class GradingPlugin:
         component = component_of(item)
         if self._current is not None and component != self._current:
             self.workers.finish(self._current)  # checks run component by component (sorted above)
-        self._current = component
+        self._current, self._check = component, item.name
         if self._current in self.decided:
             pytest.skip("component already decided")
         if self._group_failed(component):

@@ -143,8 +143,7 @@ def _name_domain_error(failure: StudentFailure, component: str, graph: list) -> 
 
 
 @pytest.mark.parametrize("graph,out_grad,preset", ALL_CLASSIC)
-def check_classic_case(student, request, graph, out_grad, preset):
-    component = request.node.get_closest_marker("component").args[0]
+def check_classic_case(student, component, graph, out_grad, preset):
     run_case(student, component, graph, out_grad, preset)
 
 
