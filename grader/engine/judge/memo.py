@@ -32,7 +32,6 @@ def once(fn):
             answers[key] = fn(*args, **kwargs)
         return _copy(answers[key])  # a check may change what it is given; the next one must not see it
 
-    wrapper.forget = answers.clear
     return wrapper
 
 

@@ -83,7 +83,7 @@ def encode(obj) -> bytes:
 
 def decode(header: bytes | dict, blobs: list[bytes]):
     """A frame's value from its JSON header (or the header already parsed) and its blobs."""
-    meta = _loads(header) if isinstance(header, (bytes, str)) else header
+    meta = header if isinstance(header, dict) else _loads(header)
     arrays = []
     if blobs:
         import numpy as np
