@@ -15,6 +15,11 @@ SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 
 
+def pytest_configure(config):
+    # A test may import a hidden suite's module (its input generators): its checks' marker is known here too.
+    config.addinivalue_line("markers", "component(id): the manifest component a hidden check belongs to")
+
+
 def grade_folder(exercises: Path, module: str = "micrograd", seed: int = 1234, servers: ServerPool | None = None,
                  **options) -> ModuleResult:
     """`servers`: warm fork servers to grade with (the `warm_servers` fixture), as `grade batch` does."""

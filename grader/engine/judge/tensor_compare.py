@@ -36,7 +36,8 @@ def expect_array_close(got: np.ndarray, expected: np.ndarray, *, what: str, rtol
     expected = np.asarray(expected, dtype=np.float64)
     if got.shape != expected.shape:
         raise CheckFailed(f"{what} has shape {got.shape}; expected {expected.shape}", hint)
-    close = np.isclose(got, expected, rtol=rtol, atol=atol)
+    # nan where PyTorch gives nan agrees with it: "expected nan, got nan" would fail a right answer.
+    close = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return
     context = f" {context}" if context else ""

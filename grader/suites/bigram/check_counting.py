@@ -81,6 +81,9 @@ def _random_counts(rng, V, zero_rows=True):
     N[N < 6] = 0
     if zero_rows:
         N[rng.randrange(1, V)] = 0  # a character never followed by anything: smoothing saves it
+    else:  # without smoothing such a row is 0/0 (about one draw in a hundred): every row gets a count
+        for row in (N.sum(1) == 0).nonzero().flatten().tolist():
+            N[row, rng.randrange(V)] = rng.randint(6, 19)
     return N
 
 
