@@ -53,3 +53,34 @@ def test_a_sandboxed_worker_is_pid_1_of_its_own_namespace(server, tmp_path):
                 worker.load("micrograd.whoami")
             seen.append(failure.value.message.split("RuntimeError: ")[1].split(" (")[0])
     assert seen == ["pid=1 parent-visible=False"] * 2
+
+
+def test_the_setup_reply_of_a_worker_still_starting_is_not_taken_for_a_forged_one(server, monkeypatch):
+    # A check that fails to read its reply asks `sent_more` whether the worker forged one. While a
+    # background thread is still starting the worker (its process made, its setup being sent),
+    # the setup's reply arrives with no request yet pending: that is not a forgery.
+    import threading
+
+    made, config = server
+    config = dataclasses.replace(config, setup=probe_setup("micrograd"))
+    worker = Worker(config)
+    release, sending = threading.Event(), threading.Event()
+    real_send = Worker._send
+
+    def slow_send(self, request, what):
+        sending.set()
+        release.wait(10)
+        return real_send(self, request, what)
+
+    monkeypatch.setattr(Worker, "_send", slow_send)
+    starter = threading.Thread(target=worker.start)
+    starter.start()
+    assert sending.wait(30)
+    threading.Timer(0.2, release.set).start()  # the setup goes out while sent_more is listening
+    try:
+        assert worker.sent_more(wait=3.0) is False
+        assert worker.tampered is False
+    finally:
+        release.set()
+        starter.join(30)
+        worker.stop()

@@ -72,11 +72,21 @@ class Worker:
     # crashed in one component's worker is not paid for again by the next (imports are deterministic).
     shared_sticky: dict | None = None
     tampered: bool = False  # this worker broke the protocol (a reply to no request, a malformed one)
+    # start() has a process but has not yet sent its setup (a background thread may be in there):
+    # a reply then is the setup's, not a forged one (see sent_more).
+    _starting: bool = False
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
         if self.process is not None:
             return
+        self._starting = True
+        try:
+            self._start()
+        finally:
+            self._starting = False
+
+    def _start(self) -> None:
         from grader.engine.worker import launch, sandbox
 
         req_r, self._req_w = os.pipe()
@@ -284,7 +294,8 @@ class Worker:
         """Did the worker send a reply no request is waiting for (so an earlier one was forged)?"""
         if self.tampered:
             return True
-        if self.process is None or self._pending:
+        # In this order: `_starting` is set before `process` and cleared after the setup is sent.
+        if self.process is None or self._starting or self._pending:
             return False
         import select
 
