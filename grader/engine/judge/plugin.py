@@ -55,12 +55,15 @@ class SubmissionHandle:
     def prefetched(self, name: str):
         """The answer of a probe the suite started early (its package's `prefetch`), or, when
         prefetching is off, of the same probe run now in the module's worker."""
-        if name not in self._plugin.prefetched:
-            import importlib
+        import importlib
 
-            suite = importlib.import_module(f"grader.suites.{self._plugin.module.suite}")
-            _, probe, load, args = suite.prefetch(self._plugin.run_seed)[name]
+        suite = importlib.import_module(f"grader.suites.{self._plugin.module.suite}")
+        _, probe, load, args = suite.prefetch(self._plugin.run_seed)[name]
+        if name not in self._plugin.prefetched:
             return self.call(probe, load=load, **args)
+        known = self._plugin.workers.known_failure(load)
+        if known is not None:  # an import that hung or crashed for another component: no second wait
+            raise known
         try:
             value, output = self._plugin.prefetched[name].result()
         except StudentFailure as failure:

@@ -14,7 +14,7 @@ from grader.engine.model import ModuleResult, RunResult, Status
 from grader.engine.judge.kit_guard import foreign_bytecode, kit_fingerprint, purge_bytecode
 from grader.engine.judge.servers import REFUSED, ServerPool, prepared
 from grader.engine.worker import sandbox
-from grader.engine.worker.client import Worker, WorkerConfig, probe_setup
+from grader.engine.worker.client import StudentFailure, Worker, WorkerConfig, load_key, probe_setup
 
 SUITES = Path(__file__).resolve().parents[2] / "suites"
 # micrograd is pure Python: its workers have no site-packages at all, so torch and numpy cannot
@@ -138,6 +138,11 @@ class Workers:
             worker = self._workers.get(key)
             if worker is not None:
                 worker.stop()
+
+    def known_failure(self, load) -> StudentFailure | None:
+        """How one of `load`'s imports already ended in this module's own workers, if it failed:
+        imports are deterministic, so a probe that needs it (a prefetched one) need not wait."""
+        return next((self._sticky[k] for k in (load_key(n, r) for n, r in load) if k in self._sticky), None)
 
     def extra(self, component: str) -> Worker:
         """A worker of its own for one slow probe of `component`, started now."""

@@ -59,6 +59,11 @@ def probe_setup(module: str, components=()) -> dict:
             "preload": [f"grader.probes.{module}"]}
 
 
+def load_key(name: str, reference: dict[str, str] | None = None) -> tuple:
+    """What a load is known by: the same import with the same stand-ins ends the same way."""
+    return name, tuple(sorted((reference or {}).items()))
+
+
 @dataclass
 class Worker:
     config: WorkerConfig
@@ -196,7 +201,7 @@ class Worker:
 
     # -- calls -----------------------------------------------------------------------------
     def load(self, name: str, reference: dict[str, str] | None = None) -> None:
-        key = (name, tuple(sorted((reference or {}).items())))
+        key = load_key(name, reference)
         sticky = self.shared_sticky if self.shared_sticky is not None else self._sticky
         if key in sticky:
             raise sticky[key]
