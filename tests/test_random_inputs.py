@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import SOLUTIONS, grade_folder, not_passed
-from grader.checks import CheckFailed, expect_array_close
+from grader.checks import CheckFailed, expect_array_close, expect_close
 from grader.suites.bigram.check_counting import _random_counts
 
 
@@ -43,3 +43,11 @@ def test_nan_agrees_only_with_nan():
         expect_array_close(np.array([[np.nan, 1.0], [np.nan, 0.5]]), expected, what="P")
     with pytest.raises(CheckFailed):
         expect_array_close(np.array([[0.0, 1.0], [0.5, 0.5]]), expected, what="P")
+
+
+def test_a_number_that_is_nan_where_pytorch_says_nan_agrees():
+    expect_close([float("nan"), 2.0], [float("nan"), 2.0], what="grads")
+    with pytest.raises(CheckFailed, match="first differs at element 1"):
+        expect_close([float("nan"), float("nan")], [float("nan"), 2.0], what="grads")
+    with pytest.raises(CheckFailed):
+        expect_close(1.0, float("nan"), what="loss")

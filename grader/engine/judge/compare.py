@@ -79,7 +79,7 @@ def relative_error(got: float, expected: float) -> str:
 def first_difference(got, expected, rtol: float, atol: float) -> int | None:
     g, e = _flat(got), _flat(expected)
     for i, (a, b) in enumerate(zip(g, e)):
-        if not _close(float(a), float(b), rtol, atol):
+        if not _close(float(a), float(b), rtol, atol, equal_nan=True):
             return i
     return None if len(g) == len(e) else min(len(g), len(e))
 
@@ -89,7 +89,7 @@ def expect_close(got, expected, *, what: str, context: str = "", rtol: float = 1
     """Raise CheckFailed unless `got` matches `expected` elementwise.
 
     `labels` names the elements of a sequence (e.g. ["n0.grad", "n1.grad"]) for the message."""
-    if all_close(got, expected, rtol, atol):
+    if all_close(got, expected, rtol, atol, equal_nan=True):  # nan agrees with a nan of PyTorch's
         return
     context = f" {context}" if context else ""
     g, e = _flat(got), _flat(expected)
